@@ -1,0 +1,52 @@
+# The handful of commands a person types. Each bootstraps .venv from the hash-pinned lock if needed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help run build test test-slow lint format ui docs bench lock clean simulate
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@echo "==> creating $(VENV) from requirements.lock (one time, about a minute)"
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}: set PYTHON=python3.11"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements.lock
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+run: $(STAMP)  ## the full pipeline (simulates demo data if the landing dir is empty)
+	@$(BIN)/lifecycle run
+
+build: $(STAMP)  ## load the landing dir and run `dbt build` (no Dagster, no simulation)
+	@$(BIN)/lifecycle build
+
+simulate: $(STAMP)  ## write the demo data set into the landing dir
+	@$(BIN)/lifecycle simulate --out "$${LIFECYCLE_LANDING_DIR:-data/landing}" --scale demo
+
+test: $(STAMP)  ## everything CI checks: lint, pytest, dbt build on a small simulated data set
+	@bash scripts/test.sh
+
+test-slow: $(STAMP)  ## the slow suites (scale, Spark): not part of `make test`
+	@$(BIN)/python -m pytest -m slow
+
+lint: $(STAMP)  ## ruff check + format check
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## apply ruff fixes and formatting
+	@$(BIN)/ruff check --fix .
+	@$(BIN)/ruff format .
+
+docs: $(STAMP)  ## dbt docs for the project under target/ (open target/index.html)
+	@$(BIN)/lifecycle dbt docs generate
+
+lock:  ## re-resolve requirements.lock after a pyproject.toml change (needs uv)
+	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		-c requirements/constraints.txt -o requirements.lock --no-header
+
+clean:  ## remove build output (keeps .venv and data/landing)
+	rm -rf target logs data/warehouse.duckdb data/serving.duckdb data/reports

@@ -1,0 +1,133 @@
+"""The `lifecycle` command line: `lifecycle --help` lists the commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lifecycle import __version__
+from lifecycle.settings import ConfigError, Settings
+
+ENV_HELP = """environment (all optional):
+  LIFECYCLE_LANDING_DIR  landing files <source>/<table>/<batch>   (default data/landing)
+  LIFECYCLE_WAREHOUSE    DuckDB file the pipeline writes           (default data/warehouse.duckdb)
+  LIFECYCLE_SERVING      read-only copy BI reads                   (default data/serving.duckdb)
+  LIFECYCLE_AS_OF_DATE   YYYY-MM-DD the marts are as of            (default: latest date in the data)
+  DBT_TARGET             duckdb | spark                            (default duckdb)
+"""
+
+
+def _cmd_load(settings: Settings, args: argparse.Namespace) -> int:
+    from lifecycle.pipeline import load
+
+    if not settings.landing_dir.exists():
+        print(f"error: landing dir {settings.landing_dir} does not exist (set LIFECYCLE_LANDING_DIR)")
+        return 2
+    return 0 if load(settings) else 1
+
+
+def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
+    from lifecycle.simulator import SCALES, simulate
+
+    if args.scale not in SCALES:
+        print(f"error: --scale must be one of {', '.join(SCALES)}")
+        return 2
+    out = Path(args.out) if args.out else settings.landing_dir
+    summary = simulate(
+        out,
+        scale=args.scale,
+        seed=args.seed,
+        accounts=args.accounts,
+        months=args.months,
+        faults=args.faults,
+        truth_dir=Path(args.truth_dir) if args.truth_dir else None,
+    )
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
+    from lifecycle.pipeline import build
+
+    return build(settings)
+
+
+def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from lifecycle.pipeline import run
+
+    return run(settings)
+
+
+def _cmd_dbt(settings: Settings, args: argparse.Namespace) -> int:
+    from lifecycle.dbt import run_dbt
+
+    return run_dbt(settings, args.dbt_args)
+
+
+def _cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
+    from lifecycle.summary import summary_lines
+
+    for line in summary_lines(settings.warehouse):
+        print(line)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lifecycle",
+        description="lifecycle-warehouse: SaaS revenue and customer lifecycle marts from raw exports.",
+        epilog=ENV_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"lifecycle-warehouse {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, help_: str, func, description: str | None = None) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_,
+            description=description or help_,
+            epilog=ENV_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(func=func)
+        return p
+
+    add("load", "load new landing batch files into the raw layer (incremental by file)", _cmd_load)
+    sim = add(
+        "simulate",
+        "write a realistic, deterministic SaaS company's landing files",
+        _cmd_simulate,
+        "Generate every table of the raw contract as landing batch files under OUT/<source>/<table>/. "
+        "Same seed and parameters give byte-identical files.",
+    )
+    sim.add_argument("--out", help="landing dir to write (default: LIFECYCLE_LANDING_DIR)")
+    sim.add_argument("--scale", default="demo", help="preset: small | demo | large (default demo)")
+    sim.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    sim.add_argument("--accounts", type=int, help="number of accounts (overrides the preset)")
+    sim.add_argument("--months", type=int, help="number of months (overrides the preset)")
+    sim.add_argument("--faults", type=float, default=0.0, help="rate of injected contract violations (default 0)")
+    sim.add_argument("--truth-dir", help="where ground truth goes (default: beside OUT, never inside it)")
+    add("build", "load the landing dir and run `dbt build` (no Dagster, no simulation)", _cmd_build)
+    add("run", "the full pipeline: demo data if the landing dir is empty, load, build, checks, publish", _cmd_run)
+    dbt = add("dbt", "run any dbt command against the configured warehouse, e.g. `lifecycle dbt test`", _cmd_dbt)
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
+    add("summary", "print the reconciliation and marts of the built warehouse", _cmd_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return int(args.func(settings, args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

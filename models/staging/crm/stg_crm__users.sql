@@ -1,0 +1,21 @@
+-- grain: one row per vendor staff user (latest version)
+with
+
+base as (
+    select * from {{ ref('base_crm__users') }}
+),
+
+final as (
+    select
+        user_id,
+        full_name,
+        email,
+        role,
+        is_active,
+        loaded_at,
+        _batch_file as batch_file
+    from base
+    where _row_status = 'staged'
+)
+
+select * from final

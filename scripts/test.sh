@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make test`: everything CI checks, in the order a failure is cheapest to find.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+started=$(date +%s)
+step() { printf '\n==> %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
+
+step "ruff check + format check"
+"$BIN/ruff" check .
+"$BIN/ruff" format --check .
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+step "dbt build on a small simulated data set"
+"$BIN/lifecycle" simulate --out "$work/landing" --scale small --seed 7
+LIFECYCLE_LANDING_DIR="$work/landing" LIFECYCLE_WAREHOUSE="$work/warehouse.duckdb" "$BIN/lifecycle" build
+
+step "pytest"
+"$BIN/python" -m pytest -m "not slow" -q -p no:cacheprovider
+
+if [ -x ../shared/checks/interface-check ]; then
+    step "interface check on the shared example landing dir"
+    ../shared/checks/interface-check
+fi
+step "all checks passed"
