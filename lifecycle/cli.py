@@ -108,11 +108,19 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     sim.add_argument("--accounts", type=int, help="number of accounts (overrides the preset)")
     sim.add_argument("--months", type=int, help="number of months (overrides the preset)")
-    sim.add_argument("--faults", type=float, default=0.0, help="rate of injected contract violations (default 0)")
+    sim.add_argument(
+        "--faults", type=float, default=0.0, help="rate of injected contract violations (default 0)"
+    )
     sim.add_argument("--truth-dir", help="where ground truth goes (default: beside OUT, never inside it)")
     add("build", "load the landing dir and run `dbt build` (no Dagster, no simulation)", _cmd_build)
-    add("run", "the full pipeline: demo data if the landing dir is empty, load, build, checks, publish", _cmd_run)
-    dbt = add("dbt", "run any dbt command against the configured warehouse, e.g. `lifecycle dbt test`", _cmd_dbt)
+    add(
+        "run",
+        "the full pipeline: demo data if the landing dir is empty, load, build, checks, publish",
+        _cmd_run,
+    )
+    dbt = add(
+        "dbt", "run any dbt command against the configured warehouse, e.g. `lifecycle dbt test`", _cmd_dbt
+    )
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
     add("summary", "print the reconciliation and marts of the built warehouse", _cmd_summary)
     return parser

@@ -53,11 +53,23 @@ def summary_lines(warehouse: Path, seconds: float | None = None) -> list[str]:
                     f"{c.source_table:<{width}}  {c.landed:>10,}  {c.staged:>10,}  "
                     f"{c.quarantined:>11,}  {c.duplicates:>10,}"
                 )
-            tot = [sum(getattr(c, f) for c in counts) for f in ("landed", "staged", "quarantined", "duplicates")]
+            tot = [
+                sum(getattr(c, f) for c in counts) for f in ("landed", "staged", "quarantined", "duplicates")
+            ]
             lines.append(f"{'total':<{width}}  {tot[0]:>10,}  {tot[1]:>10,}  {tot[2]:>11,}  {tot[3]:>10,}")
+        if "quarantine" in _relations(con, "audit"):
+            rules = con.execute(
+                "select source_name || '.' || table_name, rule, count(*) from audit.quarantine "
+                "group by 1, 2 order by 1, 2"
+            ).fetchall()
+            if rules:
+                lines.append("quarantined or flagged rows by rule (details in audit.quarantine):")
+                lines += [f"  {tbl}: {rule} x{n:,}" for tbl, rule, n in rules]
         marts = _relations(con, "marts")
         if marts:
-            sizes = [f"{m} ({con.execute(f'select count(*) from marts.{m}').fetchone()[0]:,} rows)" for m in marts]
+            sizes = [
+                f"{m} ({con.execute(f'select count(*) from marts.{m}').fetchone()[0]:,} rows)" for m in marts
+            ]
             lines.append("marts: " + ", ".join(sizes))
         lines.append(f"warehouse: {warehouse}")
         if seconds is not None:
