@@ -21,6 +21,9 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)  ## the full pipeline (simulates demo data if the landing dir is empty)
 	@$(BIN)/lifecycle run
 
+ui: $(STAMP)  ## the Dagster UI: asset graph, checks, runs (prints the local URL)
+	@$(BIN)/lifecycle ui
+
 build: $(STAMP)  ## load the landing dir and run `dbt build` (no Dagster, no simulation)
 	@$(BIN)/lifecycle build
 

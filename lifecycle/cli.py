@@ -60,6 +60,63 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     return run(settings)
 
 
+def _cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from lifecycle.publish import PublishError, publish
+
+    summary = settings.data_dir / "reports" / "quality_summary.json"
+    if summary.exists() and not args.force:
+        quality = json.loads(summary.read_text(encoding="utf-8"))
+        if not quality.get("ok", True):
+            blocking = [s["suite"] for s in quality.get("suites", []) if s.get("blocks_publishing")]
+            print(
+                f"error: the last quality run failed blocking suites ({', '.join(blocking)}); see {summary}."
+            )
+            print("Fix the data and `make run`, or publish anyway with `lifecycle publish --force`.")
+            return 1
+    try:
+        publish(settings.warehouse, settings.serving, progress=print)
+    except PublishError as exc:
+        print(f"error: {exc}")
+        return 1
+    return 0
+
+
+def _free_port(host: str, preferred: int) -> int:
+    import socket
+
+    for port in (preferred, 0):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise OSError(f"no free port on {host}")
+
+
+def _cmd_ui(settings: Settings, args: argparse.Namespace) -> int:
+    import subprocess
+
+    from lifecycle.pipeline import DAGSTER_MODULE, dagster_env, ensure_manifest, venv_tool
+
+    if not ensure_manifest(settings):
+        print("error: `dbt parse` failed: fix the dbt project (see above)")
+        return 1
+    port = args.port or _free_port(args.host, 3000)
+    env = dagster_env(settings)
+    print(f"Dagster UI: http://{args.host}:{port}  (DAGSTER_HOME={env['DAGSTER_HOME']}; Ctrl-C stops it)")
+    print(
+        "Assets -> View lineage shows raw -> staging -> intermediate -> marts -> serving; `make run` records runs here too."
+    )
+    cmd = [venv_tool("dagster"), "dev", "-m", DAGSTER_MODULE, "-h", args.host, "-p", str(port)]
+    try:
+        return subprocess.run(cmd, env=env, cwd=settings.project_dir).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
 def _cmd_dbt(settings: Settings, args: argparse.Namespace) -> int:
     from lifecycle.dbt import run_dbt
 
@@ -118,6 +175,22 @@ def build_parser() -> argparse.ArgumentParser:
         "the full pipeline: demo data if the landing dir is empty, load, build, checks, publish",
         _cmd_run,
     )
+    pub = add(
+        "publish",
+        "copy the warehouse's marts into the read-only serving DB and Parquet files (atomic switch)",
+        _cmd_publish,
+        "Publish marts.* to LIFECYCLE_SERVING (schema marts) and <serving>_parquet/<mart>.parquet. "
+        "`make run` does this after every blocking check passed; this command refuses when the "
+        "last quality run failed, unless --force.",
+    )
+    pub.add_argument("--force", action="store_true", help="publish even if the last quality run failed")
+    ui = add(
+        "ui",
+        "start the Dagster UI (dagster dev) with DAGSTER_HOME under the data dir; prints the URL",
+        _cmd_ui,
+    )
+    ui.add_argument("--port", type=int, help="port (default 3000, or a free one if it is taken)")
+    ui.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     dbt = add(
         "dbt", "run any dbt command against the configured warehouse, e.g. `lifecycle dbt test`", _cmd_dbt
     )

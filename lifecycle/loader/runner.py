@@ -1,0 +1,58 @@
+"""One load run, engine-neutral: discover, plan against the manifest, load table by table, report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lifecycle.contract import Table
+
+from .base import FAILED, LOADED, FileResult, Loader, LoadReport, table_line
+from .discover import discover
+from .manifest import missing_files, plan
+
+Progress = Callable[[str], None]
+
+#: Seconds between "still loading" lines inside one long table.
+HEARTBEAT_SECONDS = 15.0
+
+
+def run_load(
+    loader: Loader, landing_dir: Path, tables: Sequence[Table], progress: Progress | None = None
+) -> LoadReport:
+    """Load the new batch files of ``tables`` from ``landing_dir`` with ``loader``.
+
+    Progress: one line per table (files new/skipped/failed, rows, seconds) and a total line.
+    """
+    say = progress or (lambda _line: None)
+    started = time.monotonic()
+    found = discover(landing_dir, tables)
+    notes = list(found.notes)
+    notes.extend(loader.prepare(tables))
+    manifest = loader.manifest()
+    if (gone := missing_files(manifest, found.files, {t.key for t in tables})) is not None:
+        notes.append(gone)
+
+    results: list[FileResult] = []
+    for table in tables:
+        t0 = time.monotonic()
+        todo = plan([f for f in found.files if f.key == table.key], manifest)
+        notes.extend(todo.notes)
+        table_results = list(todo.done)
+        last_beat, rows = t0, 0
+        for result in loader.load(todo.new):
+            table_results.append(result)
+            rows += result.rows if result.status == LOADED else 0
+            if result.status == FAILED:
+                say(f"  ! {result.batch_file} failed: {result.error}")
+            now = time.monotonic()
+            if now - last_beat >= HEARTBEAT_SECONDS:
+                n_new = len(table_results) - len(todo.done)
+                say(f"  {table.key}: {n_new}/{len(todo.new)} new files, {rows:,} rows so far ...")
+                last_beat = now
+        say(table_line(table.key, table_results, time.monotonic() - t0))
+        results.extend(table_results)
+    report = LoadReport(files=results, seconds=time.monotonic() - started, notes=notes)
+    say(report.total_line())
+    return report

@@ -1,0 +1,209 @@
+"""Publishing: copy the warehouse's marts into the read-only serving database BI reads.
+
+BI never opens the warehouse (DuckDB has one writer per file, and a half-built warehouse is not
+something to show). Instead, once every blocking check has passed, the ``marts`` schema is copied
+into a *new* DuckDB file beside the serving path, which then replaces the serving file with
+``os.replace`` (atomic on one file system). A dashboard that has the old file open keeps reading
+the old snapshot; the next connection sees the new one; nothing ever sees a partial copy, and a
+reader never blocks the pipeline. The same tables are written as Parquet files (one per mart,
+each replaced atomically) for tools that read files rather than DuckDB.
+
+If publishing is not reached (a blocking check failed) or fails half-way, the previous serving
+database and Parquet files stay as they were.
+
+Pure Python + duckdb: the Dagster asset in ``orchestration/publish_asset.py`` and ``lifecycle
+publish`` both call :func:`publish`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+#: The schema BI reads, in the warehouse and in the serving database.
+MARTS_SCHEMA = "marts"
+#: One-row table in the serving database describing the published snapshot.
+PUBLISH_INFO = "_publish.snapshot"
+
+
+class PublishError(RuntimeError):
+    """Publishing cannot proceed (no warehouse, no marts); the serving database is unchanged."""
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    serving: Path
+    parquet_dir: Path | None
+    rows_by_table: dict[str, int]
+    published_at: datetime
+    seconds: float
+    parquet_files: list[Path] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        tables = ", ".join(f"{t} ({n:,} rows)" for t, n in self.rows_by_table.items())
+        out = [
+            f"published {len(self.rows_by_table)} marts to {self.serving} in {self.seconds:.2f} s: {tables}"
+        ]
+        if self.parquet_dir is not None:
+            out.append(f"parquet for BI: {self.parquet_dir}/<mart>.parquet")
+        return out
+
+
+def default_parquet_dir(serving: Path) -> Path:
+    """``data/serving.duckdb`` -> ``data/serving_parquet``: Parquet files beside the serving DB."""
+    return serving.with_name(f"{serving.stem}_parquet")
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
+    """Tables (not views) of the ``marts`` schema, sorted by name."""
+    where_catalog = "and table_catalog = ?" if catalog else ""
+    params: list[str] = [MARTS_SCHEMA] + ([catalog] if catalog else [])
+    rows = con.execute(
+        "select table_name from information_schema.tables "
+        f"where table_schema = ? and table_type = 'BASE TABLE' {where_catalog} order by table_name",
+        params,
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _tmp_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.tmp-{os.getpid()}-{time.monotonic_ns()}")
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def publish(
+    warehouse: Path,
+    serving: Path,
+    parquet_dir: Path | None = None,
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+    progress: Callable[[str], None] | None = None,
+    read_only_file: bool = True,
+) -> PublishReport:
+    """Publish every table of the warehouse's ``marts`` schema to ``serving`` (and Parquet).
+
+    ``con``: an open *read-write* connection to the warehouse to reuse (DuckDB allows one
+    configuration per file per process, so a caller holding the warehouse open must pass it);
+    otherwise the warehouse is attached read-only to a fresh in-memory connection for the copy. ``parquet_dir``: where ``<mart>.parquet`` files go
+    (default: ``<serving stem>_parquet`` beside the serving file). ``read_only_file``: make the
+    published file read-only on disk (``chmod 444``) as a reminder that it is a snapshot.
+
+    Raises :class:`PublishError` when there is nothing to publish; the serving files are then
+    untouched. Any other failure also leaves them untouched (temporary files are removed).
+    """
+    started = time.monotonic()
+    serving = Path(serving)
+    parquet_dir = default_parquet_dir(serving) if parquet_dir is None else Path(parquet_dir)
+    say = progress or (lambda _msg: None)
+    own = con is None
+    if own:
+        if not Path(warehouse).exists():
+            raise PublishError(f"no warehouse at {warehouse}: run the pipeline first")
+        con = duckdb.connect()
+        con.execute(f"attach {_sql_str(str(warehouse))} as warehouse (read_only)")
+        source = "warehouse"
+    else:
+        source = str(con.execute("select current_database()").fetchone()[0])
+    assert con is not None
+    serving.parent.mkdir(parents=True, exist_ok=True)
+    tmp_db = _tmp_path(serving)
+    tmp_parquet: dict[str, Path] = {}
+    try:
+        tables = mart_tables(con, source)
+        if not tables:
+            raise PublishError(f"the warehouse {warehouse} has no tables in schema {MARTS_SCHEMA}")
+        published_at = datetime.now(UTC).replace(microsecond=0)
+        alias = "publish_target"
+        con.execute(f"attach {_sql_str(str(tmp_db))} as {alias}")
+        try:
+            con.execute(f"create schema {alias}.{MARTS_SCHEMA}")
+            rows: dict[str, int] = {}
+            for t in tables:
+                con.execute(
+                    f"create table {alias}.{MARTS_SCHEMA}.{_quote(t)} as "
+                    f"select * from {_quote(source)}.{MARTS_SCHEMA}.{_quote(t)}"
+                )
+                rows[t] = int(
+                    con.execute(f"select count(*) from {alias}.{MARTS_SCHEMA}.{_quote(t)}").fetchone()[0]
+                )
+            schema, table = PUBLISH_INFO.split(".")
+            con.execute(f"create schema {alias}.{schema}")
+            con.execute(
+                f"create table {alias}.{schema}.{table} as select "
+                "cast(? as timestamp) as published_at_utc, ? as warehouse, ? as tables, ? as total_rows",
+                [published_at.replace(tzinfo=None), str(warehouse), ",".join(tables), sum(rows.values())],
+            )
+            if parquet_dir is not None:
+                parquet_dir.mkdir(parents=True, exist_ok=True)
+                for t in tables:
+                    tmp = _tmp_path(parquet_dir / f"{t}.parquet")
+                    tmp_parquet[t] = tmp
+                    con.execute(
+                        f"copy {alias}.{MARTS_SCHEMA}.{_quote(t)} to {_sql_str(str(tmp))} (format parquet)"
+                    )
+        finally:
+            con.execute(f"detach {alias}")  # checkpoints and closes the new file
+        if read_only_file:
+            tmp_db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        # The switch: each replace is atomic; the database first, then the Parquet files.
+        os.replace(tmp_db, serving)
+        written = []
+        for t, tmp in tmp_parquet.items():
+            target = parquet_dir / f"{t}.parquet"  # type: ignore[operator]
+            os.replace(tmp, target)
+            written.append(target)
+        tmp_parquet.clear()
+        report = PublishReport(
+            serving=serving,
+            parquet_dir=parquet_dir,
+            rows_by_table=rows,
+            published_at=published_at,
+            seconds=time.monotonic() - started,
+            parquet_files=written,
+        )
+        for line in report.lines():
+            say(line)
+        return report
+    finally:
+        _remove(tmp_db)
+        for tmp in tmp_parquet.values():
+            _remove(tmp)
+        if own:
+            con.close()
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def read_snapshot_info(serving: Path) -> dict[str, object] | None:
+    """The ``_publish.snapshot`` row of a serving database (None when there is none)."""
+    if not Path(serving).exists():
+        return None
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        cur = con.execute(f"select * from {PUBLISH_INFO}")
+        names = [d[0] for d in cur.description]
+        row = cur.fetchone()
+        return dict(zip(names, row, strict=True)) if row else None
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()

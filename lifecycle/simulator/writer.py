@@ -1,0 +1,247 @@
+"""Landing-file writer: buffers rows per table and batch, writes contract-conforming batch files.
+
+- A row is added with the instant it became known (``at``); it lands in the batch written the
+  day after the row's batch period (see :func:`.util.batch_date`), ``_loaded_at`` = that day at
+  02:00 UTC (+ a minute per table), so ``_loaded_at`` is always after ``updated_at``.
+- Mutable, non-versioned entities keep the latest version per key within a batch (an extract tool
+  sees the current state when it syncs). Versioned tables (subscriptions, subscription items) keep
+  every version: versions of one key within a batch get ``_loaded_at`` one second apart, in order.
+- Output is deterministic: rows sorted, gzip mtime 0, fixed parquet settings.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lifecycle.contract import BY_KEY, Table
+
+from .util import batch_date, iso, utc
+
+#: table key -> (format, alternate format used for batches written in March, June, Sept, Dec)
+FORMATS: dict[str, tuple[str, str | None]] = {
+    "crm__accounts": ("csv", "jsonl.gz"),
+    "crm__contacts": ("csv", None),
+    "crm__users": ("csv", None),
+    "crm__opportunities": ("csv", None),
+    "crm__cases": ("jsonl.gz", "csv"),
+    "crm__activities": ("csv", None),
+    "crm__nps_responses": ("csv", None),
+    "billing__customers": ("jsonl.gz", None),
+    "billing__products": ("jsonl.gz", None),
+    "billing__prices": ("csv", None),
+    "billing__subscriptions": ("jsonl.gz", None),
+    "billing__subscription_items": ("jsonl.gz", "parquet"),
+    "billing__invoices": ("csv", "parquet"),
+    "billing__invoice_line_items": ("parquet", None),
+    "billing__refunds": ("csv", None),
+    "usage__workspaces": ("jsonl.gz", None),
+    "usage__users": ("csv", "jsonl.gz"),
+    "usage__tracks": ("parquet", "jsonl.gz"),
+}
+TABLE_ORDER = tuple(FORMATS)
+PARQUET_OPTS = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "data_page_version": "1.0",
+}
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "decimal": pa.decimal128(18, 4),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "date": pa.date32(),
+}
+_PY_TYPES = {
+    "string": str,
+    "int": int,
+    "bool": bool,
+    "decimal": (float, Decimal, int),
+    "timestamp": datetime,
+    "date": date,
+}
+
+
+def text(v: object) -> str:
+    """A value as contract text (CSV cell, or a Parquet string column)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, datetime):
+        return iso(v)  # type: ignore[return-value]
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
+
+
+def _json_value(v: object) -> object:
+    if isinstance(v, datetime):
+        return iso(v)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return round(v, 4)
+    return v
+
+
+def _csv_bytes(table: Table, rows: list[dict]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(table.column_names)
+    for r in rows:
+        w.writerow([text(r.get(c)) for c in table.column_names])
+    return buf.getvalue().encode("utf-8")
+
+
+def gzip_bytes(raw: bytes) -> bytes:
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=6) as gz:
+        gz.write(raw)
+    return out.getvalue()
+
+
+def _jsonl_bytes(table: Table, rows: list[dict]) -> bytes:
+    lines = [
+        json.dumps(
+            {c: _json_value(r.get(c)) for c in table.column_names}, ensure_ascii=False, separators=(",", ":")
+        )
+        for r in rows
+    ]
+    return gzip_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _parquet_bytes(table: Table, rows: list[dict]) -> bytes:
+    arrays, fields = [], []
+    for col in table.columns:
+        vals = [r.get(col.name) for r in rows]
+        typ = _ARROW_TYPES[col.type]
+        ok = all(
+            v is None
+            or (isinstance(v, _PY_TYPES[col.type]) and not (col.type == "int" and isinstance(v, bool)))
+            for v in vals
+        )
+        if not ok:  # a fault put text where a native value belongs: the column is written as text
+            vals, typ = [None if v is None else text(v) for v in vals], pa.string()
+        elif col.type == "decimal":
+            vals = [None if v is None else Decimal(f"{v:.4f}") for v in vals]
+        arrays.append(pa.array(vals, type=typ))
+        fields.append(pa.field(col.name, typ))
+    return parquet_bytes(pa.Table.from_arrays(arrays, schema=pa.schema(fields)))
+
+
+def parquet_bytes(tbl: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(tbl, sink, row_group_size=256_000, **PARQUET_OPTS)
+    return sink.getvalue().to_pybytes()
+
+
+ENCODERS: dict[str, Callable[[Table, list[dict]], bytes]] = {
+    "csv": _csv_bytes,
+    "jsonl.gz": _jsonl_bytes,
+    "parquet": _parquet_bytes,
+}
+
+
+def format_for(key: str, when: date) -> str:
+    primary, alternate = FORMATS[key]
+    return alternate if alternate and when.month % 3 == 0 else primary
+
+
+def loaded_at(key: str, when: date) -> datetime:
+    """Batch write instant: 02:00 UTC on the batch day, one minute apart per table."""
+    return utc(when.year, when.month, when.day, 2) + timedelta(minutes=TABLE_ORDER.index(key))
+
+
+class BatchWriter:
+    def __init__(self, out: Path, cadence: str, fault_hook: Callable | None = None) -> None:
+        self.out = out
+        self.cadence = cadence
+        self.fault_hook = fault_hook  # (table, rows, batch_file) -> rows
+        # table key -> batch day -> list of (at, seq, pk, row)
+        self._buf: dict[str, dict[date, list]] = defaultdict(lambda: defaultdict(list))
+        self._seq = 0
+        self.flushed_until: date | None = None
+        self.files = 0
+        self.bytes = 0
+        self.rows: dict[str, int] = defaultdict(int)
+
+    def add(self, key: str, row: dict, at: datetime) -> None:
+        day = batch_date(at, self.cadence)
+        if self.flushed_until is not None and day <= self.flushed_until:
+            raise RuntimeError(f"{key} row at {at} belongs to an already written batch {day}")
+        self._seq += 1
+        pk = tuple(row[c] for c in BY_KEY[key].primary_key if c != "_loaded_at")
+        self._buf[key][day].append((at, self._seq, pk, dict(row)))  # a snapshot: callers keep mutating
+
+    def flush_until(self, horizon: date) -> None:
+        """Write every buffered batch whose day is <= horizon."""
+        for key in TABLE_ORDER:
+            days = self._buf.get(key)
+            if not days:
+                continue
+            for day in sorted(d for d in days if d <= horizon):
+                self._write_entity_batch(key, day, days.pop(day))
+        self.flushed_until = horizon
+
+    def _write_entity_batch(self, key: str, day: date, items: list) -> None:
+        table = BY_KEY[key]
+        base = loaded_at(key, day)
+        items.sort(key=lambda it: (it[0], it[1]))
+        rows: list[dict] = []
+        if table.versioned:
+            rank: dict[tuple, int] = defaultdict(int)
+            for _at, _seq, pk, row in items:
+                rows.append({**row, "_loaded_at": base + timedelta(seconds=rank[pk])})
+                rank[pk] += 1
+        else:
+            latest: dict[tuple, dict] = {}
+            for _at, _seq, pk, row in items:
+                latest.pop(pk, None)  # re-insert so the latest version keeps its time order
+                latest[pk] = row
+            rows = [{**row, "_loaded_at": base} for row in latest.values()]
+        self.write_rows(key, day, rows)
+
+    def write_rows(self, key: str, day: date, rows: list[dict], suffix: str = "") -> None:
+        table = BY_KEY[key]
+        fmt = format_for(key, day)
+        name = f"{day.isoformat()}{suffix}.{fmt}"
+        rel = f"{table.source}/{table.name}/{name}"
+        if self.fault_hook is not None:
+            rows = self.fault_hook(table, rows, rel)
+        self._emit(rel, ENCODERS[fmt](table, rows))
+        self.rows[key] += len(rows)
+
+    def finish(self, day: date) -> None:
+        """Every contract table gets a folder: a header-only CSV batch where nothing happened."""
+        for key in TABLE_ORDER:
+            table = BY_KEY[key]
+            folder = self.out / table.source / table.name
+            if not folder.exists() or not any(folder.iterdir()):
+                self._emit(f"{table.source}/{table.name}/{day.isoformat()}.csv", _csv_bytes(table, []))
+
+    def write_blob(self, rel: str, data: bytes, nrows: int, key: str) -> None:
+        self._emit(rel, data)
+        self.rows[key] += nrows
+
+    def _emit(self, rel: str, data: bytes) -> None:
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.files += 1
+        self.bytes += len(data)

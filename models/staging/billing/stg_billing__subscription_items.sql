@@ -1,0 +1,52 @@
+-- grain: one row per subscription item version (subscription_item_id, updated_at): every version is
+-- kept. State at instant T = the row with valid_from <= T < valid_to (metrics.md: the latest version
+-- with updated_at <= T; if no version is that old, the earliest one, hence valid_from 1900 for version 1).
+with
+
+base as (
+    select * from {{ ref('base_billing__subscription_items') }}
+),
+
+-- one row per version: base already keeps only the latest load of each (id, updated_at)
+staged as (
+    select *
+    from base
+    where _row_status = 'staged'
+),
+
+versioned as (
+    select
+        staged.*,
+        row_number() over (
+            partition by subscription_item_id
+            order by updated_at, loaded_at
+        ) as version_number,
+        lead(updated_at) over (
+            partition by subscription_item_id
+            order by updated_at, loaded_at
+        ) as next_updated_at
+    from staged
+),
+
+final as (
+    select
+        subscription_item_id,
+        subscription_id,
+        price_id,
+        quantity,
+        created_at,
+        deleted_at,
+        updated_at,
+        loaded_at,
+        version_number,
+        case
+            when version_number = 1 then timestamp '1900-01-01 00:00:00'
+            else updated_at
+        end as valid_from,
+        coalesce(next_updated_at, timestamp '9999-12-31 00:00:00') as valid_to,
+        next_updated_at is null as is_current_version,
+        _batch_file as batch_file
+    from versioned
+)
+
+select * from final

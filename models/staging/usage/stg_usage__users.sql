@@ -1,0 +1,22 @@
+-- grain: one row per product user (latest version)
+with
+
+base as (
+    select * from {{ ref('base_usage__users') }}
+),
+
+final as (
+    select
+        user_id,
+        workspace_id,
+        email,
+        role,
+        created_at,
+        deactivated_at,
+        loaded_at,
+        _batch_file as batch_file
+    from base
+    where _row_status = 'staged'
+)
+
+select * from final

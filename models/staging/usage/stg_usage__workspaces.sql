@@ -1,0 +1,20 @@
+-- grain: one row per product workspace (latest version)
+with
+
+base as (
+    select * from {{ ref('base_usage__workspaces') }}
+),
+
+final as (
+    select
+        workspace_id,
+        workspace_name,
+        crm_account_id,
+        created_at,
+        loaded_at,
+        _batch_file as batch_file
+    from base
+    where _row_status = 'staged'
+)
+
+select * from final

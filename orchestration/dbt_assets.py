@@ -1,0 +1,65 @@
+"""Every dbt model and seed as an asset, every dbt data test as an asset check: one `dbt build`."""
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.resources import LifecycleResource, dbt_environment
+from orchestration.translator import LifecycleDbtTranslator
+
+#: Op name of the dbt step (what `make run` names when dbt fails).
+DBT_OP = "dbt_warehouse"
+
+
+def failures_from_run_results(run_results: Mapping[str, Any]) -> list[str]:
+    """``model stg_x: error ...`` / ``test unique_y: fail (3 rows)`` lines from run_results.json."""
+    lines = []
+    for r in run_results.get("results", []):
+        status = str(r.get("status"))
+        if status not in ("error", "fail", "runtime error"):
+            continue
+        uid = str(r.get("unique_id", ""))
+        kind, _, name = uid.partition(".")
+        name = uid.split(".")[-1] if kind != "test" else uid.split(".")[2]
+        detail = " ".join(x.strip() for x in (r.get("message") or "").splitlines() if x.strip())
+        failures = r.get("failures")
+        extra = f" ({failures} rows)" if failures else ""
+        lines.append(f"{kind} {name}: {status}{extra}" + (f" - {detail[:300]}" if detail else ""))
+    return lines
+
+
+def build_dbt_assets(
+    manifest: Mapping[str, Any], project: DbtProject, translator: LifecycleDbtTranslator
+) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=manifest,
+        project=project,
+        dagster_dbt_translator=translator,
+        name=DBT_OP,
+        op_tags={"lifecycle/writes": "warehouse"},
+    )
+    def dbt_warehouse(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, lifecycle: LifecycleResource
+    ) -> Iterator[Any]:
+        """One `dbt build` of the selected models, seeds and tests (dbt tests -> asset checks)."""
+        settings = lifecycle.settings()
+        with dbt_environment(settings):
+            invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+            yield from invocation.stream()
+        if not invocation.is_successful():
+            failures: list[str] = []
+            path = Path(invocation.target_path) / "run_results.json"
+            if path.exists():
+                failures = failures_from_run_results(json.loads(path.read_text(encoding="utf-8")))
+            raise dg.Failure(
+                description="dbt build failed: "
+                + ("; ".join(failures) if failures else "see the dbt log above")
+                + ". Downstream models were skipped and nothing was published.",
+                metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "-")},
+            )
+
+    return dbt_warehouse

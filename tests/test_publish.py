@@ -1,0 +1,111 @@
+"""Publishing: atomic copy of the marts into the serving DB and Parquet; failures keep the old copy."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lifecycle import publish as publish_module
+from lifecycle.publish import PublishError, default_parquet_dir, publish, read_snapshot_info
+
+
+def make_warehouse(path: Path, mrr: float = 100.0, marts: bool = True) -> Path:
+    con = duckdb.connect(str(path))
+    con.execute("create schema if not exists staging")
+    con.execute("create or replace table staging.stg_x as select 1 as id")
+    if marts:
+        con.execute("create schema if not exists marts")
+        con.execute(
+            "create or replace table marts.dim_accounts as "
+            "select * from (values ('a', 'smb'), ('b', 'enterprise')) t(account_id, segment)"
+        )
+        con.execute(
+            f"create or replace table marts.fct_mrr_monthly as select 'a' as account_id, "
+            f"date '2025-01-01' as month, {mrr} as mrr_usd"
+        )
+    con.close()
+    return path
+
+
+def test_publish_copies_every_mart_and_writes_parquet(tmp_path: Path) -> None:
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    serving = tmp_path / "out" / "serving.duckdb"
+    report = publish(wh, serving)
+
+    assert report.rows_by_table == {"dim_accounts": 2, "fct_mrr_monthly": 1}
+    con = duckdb.connect(str(serving), read_only=True)
+    tables = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+    ).fetchall()
+    assert [t for (t,) in tables] == ["dim_accounts", "fct_mrr_monthly"]
+    assert con.execute("select mrr_usd from marts.fct_mrr_monthly").fetchone()[0] == 100.0
+    con.close()
+    parquet = default_parquet_dir(serving)
+    assert sorted(p.name for p in parquet.iterdir()) == ["dim_accounts.parquet", "fct_mrr_monthly.parquet"]
+    assert duckdb.sql(f"select count(*) from '{parquet / 'dim_accounts.parquet'}'").fetchall() == [(2,)]
+    info = read_snapshot_info(serving)
+    assert info is not None and info["tables"] == "dim_accounts,fct_mrr_monthly"
+    assert not os.access(serving, os.W_OK) or os.geteuid() == 0  # chmod 444 (root ignores it)
+    assert oct(serving.stat().st_mode & 0o777) == "0o444"
+    assert not [p for p in serving.parent.iterdir() if p.name.startswith(".")], "temporary files left"
+
+
+def test_republish_switches_atomically_and_open_readers_keep_their_snapshot(tmp_path: Path) -> None:
+    wh = make_warehouse(tmp_path / "warehouse.duckdb", mrr=100.0)
+    serving = tmp_path / "serving.duckdb"
+    publish(wh, serving)
+    reader = duckdb.connect(str(serving), read_only=True)  # a dashboard holding the file open
+
+    make_warehouse(wh, mrr=250.0)
+    publish(wh, serving)
+
+    assert reader.execute("select mrr_usd from marts.fct_mrr_monthly").fetchone()[0] == 100.0
+    reader.close()
+    fresh = duckdb.connect(str(serving), read_only=True)
+    assert fresh.execute("select mrr_usd from marts.fct_mrr_monthly").fetchone()[0] == 250.0
+    fresh.close()
+
+
+def test_nothing_to_publish_keeps_the_previous_serving_db(tmp_path: Path) -> None:
+    serving = tmp_path / "serving.duckdb"
+    publish(make_warehouse(tmp_path / "good.duckdb"), serving)
+    before = serving.read_bytes()
+
+    with pytest.raises(PublishError, match="no tables in schema marts"):
+        publish(make_warehouse(tmp_path / "empty.duckdb", marts=False), serving)
+    with pytest.raises(PublishError, match="no warehouse"):
+        publish(tmp_path / "missing.duckdb", serving)
+    assert serving.read_bytes() == before
+
+
+def test_a_failure_during_the_switch_leaves_old_files_and_no_temporaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wh = make_warehouse(tmp_path / "warehouse.duckdb", mrr=100.0)
+    serving = tmp_path / "serving.duckdb"
+    publish(wh, serving)
+    before = serving.read_bytes()
+    make_warehouse(wh, mrr=999.0)
+
+    def broken_replace(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(publish_module.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        publish(wh, serving)
+    assert serving.read_bytes() == before
+    leftovers = [p.name for p in tmp_path.rglob(".*tmp-*")]
+    assert leftovers == []
+
+
+def test_publish_can_reuse_the_pipelines_connection(tmp_path: Path) -> None:
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(wh))  # the caller holds the warehouse read-write
+    try:
+        report = publish(wh, tmp_path / "serving.duckdb", con=con)
+    finally:
+        con.close()
+    assert set(report.rows_by_table) == {"dim_accounts", "fct_mrr_monthly"}
