@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help run build test test-slow lint format ui docs bench lock clean simulate
+.PHONY: help run build test test-slow lint format ui docs lock clean simulate
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,4 +52,4 @@ lock:  ## re-resolve requirements.lock after a pyproject.toml change (needs uv)
 		-c requirements/constraints.txt -o requirements.lock --no-header
 
 clean:  ## remove build output (keeps .venv and data/landing)
-	rm -rf target logs data/warehouse.duckdb data/serving.duckdb data/reports
+	rm -rf target logs data/warehouse.duckdb data/serving.duckdb data/reports data/serving_parquet data/dagster_home data/logs

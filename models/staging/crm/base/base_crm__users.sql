@@ -17,7 +17,7 @@ typed as (
         case
             when id is null then 'null_primary_key'
             when {{ is_unparseable('is_active', parse_bool('is_active')) }} then 'unparseable_bool'
-            when {{ is_unparseable('_loaded_at', parse_timestamp('_loaded_at')) }} then 'unparseable_timestamp'
+            when {{ parse_timestamp('_loaded_at') }} is null then 'unparseable_timestamp'
         end as _quarantine_rule,
         id as _row_key,
         {{ row_hash(['id', 'full_name', 'email', 'role', 'is_active']) }} as _payload_hash,
