@@ -8,7 +8,7 @@ mrr as (
 ),
 
 accounts as (
-    select * from {{ ref('dim_accounts') }}
+    select * from {{ ref('int_accounts') }}
 ),
 
 -- the base of month M: accounts with MRR > 0 at M-12, with their MRR at M (fct_mrr_monthly is
@@ -32,7 +32,7 @@ base_pairs as (
     where starting.mrr_usd > 0
 ),
 
--- current segment; every base pair appears once under its segment and once under 'all'
+-- current segment (int_accounts: a fact never reads a dimension); every base pair appears once under its segment and once under 'all'
 segmented as (
     select
         base_pairs.*,

@@ -1,5 +1,7 @@
--- grain: one row per account: every CRM account (soft-deleted ones kept, flagged) plus one
--- 'billing:<customer_id>' account per billing customer that maps to no CRM account
+-- grain: one row per account: every CRM account (soft-deleted ones kept, flagged), one
+-- 'billing:<customer_id>' account per billing customer that maps to no CRM account, and one row
+-- per account that has MRR but neither a CRM nor a staged customer row (its customer row was
+-- quarantined): revenue is never dropped, and every mart finds every account here
 with
 
 crm_accounts as (
@@ -16,6 +18,10 @@ customers as (
 
 customer_accounts as (
     select * from {{ ref('int_customer_accounts') }}
+),
+
+paying_accounts as (
+    select * from {{ ref('int_account_mrr_summary') }}
 ),
 
 segments as (
@@ -43,6 +49,7 @@ crm_account_rows as (
         crm_accounts.employee_count,
         crm_accounts.owner_user_id,
         crm_accounts.csm_user_id,
+        'crm' as account_origin,
         true as is_crm_matched,
         coalesce(crm_accounts.is_deleted, false) as is_deleted,
         crm_accounts.created_at
@@ -60,6 +67,7 @@ billing_account_rows as (
         cast(null as bigint) as employee_count,
         cast(null as {{ dbt.type_string() }}) as owner_user_id,
         cast(null as {{ dbt.type_string() }}) as csm_user_id,
+        'billing_customer' as account_origin,
         false as is_crm_matched,
         coalesce(customers.is_deleted, false) as is_deleted,
         customers.created_at
@@ -69,10 +77,37 @@ billing_account_rows as (
     where customer_accounts.match_method = 'unmatched'
 ),
 
-unioned as (
+known_accounts as (
     select * from crm_account_rows
     union all
     select * from billing_account_rows
+),
+
+-- accounts with MRR that no CRM or customer row names (int_account_mrr_monthly keeps the revenue
+-- of an unmapped customer under 'billing:<customer_id>'): everything unknown but the id
+revenue_only_rows as (
+    select
+        paying_accounts.account_id,
+        cast(null as {{ dbt.type_string() }}) as account_name,
+        cast(null as {{ dbt.type_string() }}) as industry,
+        cast(null as {{ dbt.type_string() }}) as billing_country,
+        cast(null as bigint) as employee_count,
+        cast(null as {{ dbt.type_string() }}) as owner_user_id,
+        cast(null as {{ dbt.type_string() }}) as csm_user_id,
+        'revenue_only' as account_origin,
+        false as is_crm_matched,
+        false as is_deleted,
+        cast(null as {{ dbt.type_timestamp() }}) as created_at
+    from paying_accounts
+    left join known_accounts
+        on paying_accounts.account_id = known_accounts.account_id
+    where known_accounts.account_id is null
+),
+
+unioned as (
+    select * from known_accounts
+    union all
+    select * from revenue_only_rows
 ),
 
 -- segment by employee count: min_employees <= n < max_employees_exclusive (null upper bound = open)
@@ -101,6 +136,7 @@ final as (
         segmented.csm_user_id,
         owners.full_name as owner_name,
         csms.full_name as csm_name,
+        segmented.account_origin,
         segmented.is_crm_matched,
         segmented.is_deleted,
         segmented.created_at
