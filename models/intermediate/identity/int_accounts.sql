@@ -58,17 +58,12 @@ crm_account_rows as (
         on crm_accounts.account_id = matched_customer_names.account_id
 ),
 
-billing_account_rows as (
+-- billing customers mapped to no CRM account: each is its own 'billing:<customer_id>' account
+billing_customer_accounts as (
     select
         customer_accounts.account_id,
         customers.customer_name as account_name,
-        cast(null as {{ dbt.type_string() }}) as industry,
-        cast(null as {{ dbt.type_string() }}) as billing_country,
-        cast(null as bigint) as employee_count,
-        cast(null as {{ dbt.type_string() }}) as owner_user_id,
-        cast(null as {{ dbt.type_string() }}) as csm_user_id,
         'billing_customer' as account_origin,
-        false as is_crm_matched,
         coalesce(customers.is_deleted, false) as is_deleted,
         customers.created_at
     from customer_accounts
@@ -77,37 +72,51 @@ billing_account_rows as (
     where customer_accounts.match_method = 'unmatched'
 ),
 
-known_accounts as (
-    select * from crm_account_rows
-    union all
-    select * from billing_account_rows
-),
-
--- accounts with MRR that no CRM or customer row names (int_account_mrr_monthly keeps the revenue
--- of an unmapped customer under 'billing:<customer_id>'): everything unknown but the id
-revenue_only_rows as (
+-- accounts with MRR that neither a CRM nor a customer row names (int_account_mrr_monthly keeps
+-- the revenue of an unmapped customer under 'billing:<customer_id>'): only the id is known
+revenue_only_accounts as (
     select
         paying_accounts.account_id,
         cast(null as {{ dbt.type_string() }}) as account_name,
+        'revenue_only' as account_origin,
+        false as is_deleted,
+        cast(null as {{ dbt.type_timestamp() }}) as created_at
+    from paying_accounts
+    left join crm_accounts
+        on paying_accounts.account_id = crm_accounts.account_id
+    left join billing_customer_accounts
+        on paying_accounts.account_id = billing_customer_accounts.account_id
+    where crm_accounts.account_id is null
+        and billing_customer_accounts.account_id is null
+),
+
+non_crm_accounts as (
+    select * from billing_customer_accounts
+    union all
+    select * from revenue_only_accounts
+),
+
+-- an account without a CRM row has no CRM attributes
+non_crm_account_rows as (
+    select
+        account_id,
+        account_name,
         cast(null as {{ dbt.type_string() }}) as industry,
         cast(null as {{ dbt.type_string() }}) as billing_country,
         cast(null as bigint) as employee_count,
         cast(null as {{ dbt.type_string() }}) as owner_user_id,
         cast(null as {{ dbt.type_string() }}) as csm_user_id,
-        'revenue_only' as account_origin,
+        account_origin,
         false as is_crm_matched,
-        false as is_deleted,
-        cast(null as {{ dbt.type_timestamp() }}) as created_at
-    from paying_accounts
-    left join known_accounts
-        on paying_accounts.account_id = known_accounts.account_id
-    where known_accounts.account_id is null
+        is_deleted,
+        created_at
+    from non_crm_accounts
 ),
 
 unioned as (
-    select * from known_accounts
+    select * from crm_account_rows
     union all
-    select * from revenue_only_rows
+    select * from non_crm_account_rows
 ),
 
 -- segment by employee count: min_employees <= n < max_employees_exclusive (null upper bound = open)
