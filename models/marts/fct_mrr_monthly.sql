@@ -1,6 +1,6 @@
 -- grain: one row per account per month, dense from the account's first month with MRR > 0
 -- through the as_of month (0 after churn); MRR, ARR and the month's MRR movement
--- (metrics.md, MRR and MRR movements; decisions in DECISIONLOG.md (Revenue))
+-- (docs/metrics.md, MRR and MRR movements; decisions in DECISIONLOG.md (Revenue))
 with
 
 account_mrr as (

@@ -1,6 +1,6 @@
 -- grain: one row per month per segment (plus segment 'all'), for every month M whose month M-12
 -- is in the MRR history and has at least one account with MRR > 0 in the segment: trailing
--- 12-month point-to-point NDR, GRR and logo retention (metrics.md, Retention)
+-- 12-month point-to-point NDR, GRR and logo retention (docs/metrics.md, Retention)
 with
 
 mrr as (
