@@ -1,8 +1,10 @@
-"""Great Expectations suites (``expectations/<schema>.<table>.json``) as Dagster asset checks.
+"""Great Expectations suites (``expectations/<schema>.<model>.json``) as Dagster asset checks.
 
-One check per suite, on the asset that owns the suite's relation (``marts.dim_accounts`` ->
-``marts/dim_accounts``, ``raw.<source>__<table>`` -> ``raw/<source>/<table>``). A suite with a
-``critical`` expectation is a blocking check. All selected suites run in one step (one GX import,
+One check per suite, on the asset of the dbt model the suite is named after and validates
+(``marts.dim_accounts`` -> ``marts/dim_accounts``, ``audit.rpt_usage_daily`` ->
+``audit/rpt_usage_daily``; ``raw.<source>__<table>`` -> ``raw/<source>/<table>``). Suites carry no
+SQL: a check across tables is an ``audit.rpt_*`` model, so it runs after what it reads is built.
+A suite with a ``critical`` expectation is a blocking check. All selected suites run in one step (one GX import,
 one read-only warehouse connection, one report under ``<data_dir>/reports/gx``).
 """
 

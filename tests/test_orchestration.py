@@ -335,7 +335,7 @@ def test_a_corrupt_batch_fails_a_blocking_check_and_keeps_the_old_serving_db(run
         for e in result.get_asset_check_evaluations()
         if not e.passed
     }
-    assert ("audit/reconciliation", "gx_reconciliation") in failed
+    assert ("audit/rpt_reconciliation_shares", "gx_rpt_reconciliation_shares") in failed
     published = [
         e
         for e in result.get_asset_materialization_events()
@@ -353,7 +353,7 @@ def test_publishing_alone_refuses_after_a_failed_blocking_check(runs: Runs) -> N
     )
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
-    assert "gx_reconciliation" in str(failure.step_failure_data.error.message)
+    assert "gx_rpt_reconciliation_shares" in str(failure.step_failure_data.error.message)
     assert runs.settings.serving.read_bytes() == runs.serving_bytes
 
 

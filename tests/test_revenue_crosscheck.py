@@ -33,19 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DBT = ROOT / ".venv" / "bin" / "dbt"
 SEED = 11
 REVENUE_MARTS = ("fct_mrr_monthly", "mrr_waterfall_monthly", "fct_retention_monthly", "dim_accounts")
-LOADED_AT_TABLES = (
-    "stg_billing__customers",
-    "stg_billing__products",
-    "stg_billing__prices",
-    "stg_billing__subscriptions",
-    "stg_billing__subscription_items",
-    "stg_billing__invoices",
-    "stg_billing__invoice_line_items",
-    "stg_billing__refunds",
-    "stg_usage__workspaces",
-    "stg_usage__users",
-    "stg_usage__tracks",
-)
+#: Subscription dates that record an event (counted when not after the version's updated_at).
+SUBSCRIPTION_EVENT_DATES = ("created_at", "started_at", "current_period_start_at", "canceled_at", "ended_at")
 INTERVAL_MONTHLY_FACTOR = {
     "month": Fraction(1),
     "year": Fraction(1, 12),
@@ -155,13 +144,23 @@ def _exact(value) -> Fraction:
 
 
 def expected_as_of(con) -> date:
-    latest = max(
-        r[0]
-        for t in LOADED_AT_TABLES
-        for r in con.execute(f"select max(loaded_at) from staging.{t}").fetchall()
-        if r[0] is not None
-    )
-    return latest.date()
+    """The latest business date (docs/metrics.md, as_of_date): subscription event dates not after
+    their version's updated_at, invoice created/paid, refund created, and usage events at the
+    earlier of the client and the server clock. Never loaded_at."""
+    candidates = []
+    for sub in _rows(con, "select * from staging.stg_billing__subscriptions"):
+        for column in SUBSCRIPTION_EVENT_DATES:
+            value = sub[column]
+            if value is not None and (sub["updated_at"] is None or value <= sub["updated_at"]):
+                candidates.append(value)
+    for invoice in _rows(con, "select created_at, paid_at from staging.stg_billing__invoices"):
+        candidates += [v for v in (invoice["created_at"], invoice["paid_at"]) if v is not None]
+    candidates += [r["created_at"] for r in _rows(con, "select created_at from staging.stg_billing__refunds")]
+    for event in _rows(con, "select event_at, received_at from staging.stg_usage__tracks"):
+        times = [v for v in (event["event_at"], event["received_at"]) if v is not None]
+        if times:
+            candidates.append(min(times))
+    return max(v for v in candidates if v is not None).date()
 
 
 def recompute_mrr(con, as_of: date) -> dict[tuple[str, date], Decimal]:
@@ -266,10 +265,12 @@ def expected(con):
     return as_of, fct_rows_from(recompute_mrr(con, as_of), as_of)
 
 
-def test_as_of_date_defaults_to_latest_loaded_date(con, expected):
+def test_as_of_date_defaults_to_latest_business_date(con, expected):
     as_of, _ = expected
     row = con.execute("select as_of_date, as_of_date_source from intermediate.int_as_of_date").fetchone()
-    assert row == (as_of, "latest_loaded_at")
+    assert row == (as_of, "latest_business_date")
+    latest_load = con.execute("select max(loaded_at) from staging.stg_usage__tracks").fetchone()[0]
+    assert latest_load.date() > as_of, "the simulated extracts run after the last business day"
 
 
 def test_fct_mrr_monthly_equals_python_recomputation_to_the_cent(con, expected):
@@ -343,7 +344,7 @@ def test_retention_equals_python_recomputation(con, expected):
 
 def test_mrr_models_never_read_invoices_or_refunds(warehouse):
     """MRR comes from subscription items only: no invoice, line item or refund model is a direct
-    parent of a model on the MRR path (int_as_of_date reads their loaded_at only)."""
+    parent of a model on the MRR path (int_as_of_date reads their dates only, for the as_of default)."""
     manifest = json.loads(Path((warehouse.parent / "manifest_path").read_text()).read_text())
     mrr_path = (
         "int_subscription_states_monthly", "int_item_mrr_monthly", "int_account_mrr_monthly",

@@ -93,7 +93,8 @@ def test_ui_serves_the_lineage_raw_to_staging_to_marts(tmp_path: Path) -> None:
         checks = nodes["audit/reconciliation"]["assetChecksOrError"]["checks"]
         names = {c["name"]: c["blocking"] for c in checks}
         assert names.get("assert_reconciliation_balances") is True
-        assert names.get("gx_reconciliation") is True
+        gx_checks = nodes["audit/rpt_reconciliation_shares"]["assetChecksOrError"]["checks"]
+        assert {c["name"]: c["blocking"] for c in gx_checks}.get("gx_rpt_reconciliation_shares") is True
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

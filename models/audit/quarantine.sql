@@ -31,25 +31,13 @@ identity_conflicts as (
     from {{ ref('int_identity_conflicts') }}
 ),
 
-unioned as (
+-- every part lists the same columns in the same order (see the YAML for their meaning)
+final as (
     {% for src, tbl in contract_tables() -%}
     select * from {{ src }}__{{ tbl }}
     union all
     {% endfor -%}
     select * from identity_conflicts
-),
-
-final as (
-    select
-        source_name,
-        table_name,
-        row_key,
-        rule,
-        batch_file,
-        row_number,
-        raw_values,
-        is_rejected
-    from unioned
 )
 
 select * from final

@@ -1,6 +1,6 @@
 -- grain: one row per account per month, dense from the account's first month with MRR > 0
 -- through the as_of month (0 after churn); MRR, ARR and the month's MRR movement
--- (metrics.md, MRR and MRR movements; decisions in DECISIONLOG.md (Revenue))
+-- (docs/metrics.md, MRR and MRR movements; decisions in DECISIONLOG.md (Revenue))
 with
 
 account_mrr as (
@@ -11,24 +11,20 @@ months as (
     select * from {{ ref('int_months') }}
 ),
 
-first_paid_months as (
-    select
-        account_id,
-        min(month) as first_paid_month
-    from account_mrr
-    where mrr_usd > 0
-    group by account_id
+-- accounts that ever paid, with their first paid month
+paying_accounts as (
+    select * from {{ ref('int_account_mrr_summary') }}
 ),
 
 -- dense spine: every month from the first paid month to the as_of month, whatever rows exist
 account_months as (
     select
-        first_paid_months.account_id,
-        first_paid_months.first_paid_month,
+        paying_accounts.account_id,
+        paying_accounts.first_paid_month,
         months.month
-    from first_paid_months
+    from paying_accounts
     inner join months
-        on months.month >= first_paid_months.first_paid_month
+        on months.month >= paying_accounts.first_paid_month
 ),
 
 with_mrr as (

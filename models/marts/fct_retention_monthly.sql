@@ -1,6 +1,6 @@
 -- grain: one row per month per segment (plus segment 'all'), for every month M whose month M-12
 -- is in the MRR history and has at least one account with MRR > 0 in the segment: trailing
--- 12-month point-to-point NDR, GRR and logo retention (metrics.md, Retention)
+-- 12-month point-to-point NDR, GRR and logo retention (docs/metrics.md, Retention)
 with
 
 mrr as (
@@ -8,7 +8,7 @@ mrr as (
 ),
 
 accounts as (
-    select * from {{ ref('dim_accounts') }}
+    select * from {{ ref('int_accounts') }}
 ),
 
 -- the base of month M: accounts with MRR > 0 at M-12, with their MRR at M (fct_mrr_monthly is
@@ -32,7 +32,7 @@ base_pairs as (
     where starting.mrr_usd > 0
 ),
 
--- current segment; every base pair appears once under its segment and once under 'all'
+-- current segment (int_accounts: a fact never reads a dimension); every base pair appears once under its segment and once under 'all'
 segmented as (
     select
         base_pairs.*,

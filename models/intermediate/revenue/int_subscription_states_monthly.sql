@@ -1,6 +1,6 @@
 -- grain: one row per subscription per month, from the month of the subscription's earliest start
 -- through the as_of month: the subscription's state at the month's snapshot instant and whether it
--- contributes MRR then (metrics.md, MRR)
+-- contributes MRR then (docs/metrics.md, MRR)
 with
 
 subscriptions as (

@@ -31,16 +31,12 @@ resolved_customers as (
         on customer_accounts.customer_id = customers.customer_id
 ),
 
+-- one row per live CRM account that names the customer but is not the account it resolved to
 crm_link_lost as (
     select
         resolved_customers.customer_id,
         'crm_link_lost' as conflict_kind,
-        resolved_customers.metadata_crm_account_id,
-        resolved_customers.resolved_account_id,
-        resolved_customers.match_method,
-        crm_accounts.account_id as crm_account_id,
-        crm_accounts.billing_customer_id as crm_billing_customer_id,
-        resolved_customers.batch_file
+        crm_accounts.account_id as crm_account_id
     from resolved_customers
     inner join crm_accounts
         on resolved_customers.customer_id = trim(crm_accounts.billing_customer_id)
@@ -48,16 +44,12 @@ crm_link_lost as (
     where not coalesce(crm_accounts.is_deleted, false)
 ),
 
+-- the metadata named an account, but the customer resolved through a CRM link instead
 metadata_overridden as (
     select
         resolved_customers.customer_id,
         'metadata_overridden' as conflict_kind,
-        resolved_customers.metadata_crm_account_id,
-        resolved_customers.resolved_account_id,
-        resolved_customers.match_method,
-        crm_accounts.account_id as crm_account_id,
-        crm_accounts.billing_customer_id as crm_billing_customer_id,
-        resolved_customers.batch_file
+        crm_accounts.account_id as crm_account_id
     from resolved_customers
     inner join crm_accounts
         on resolved_customers.resolved_account_id = crm_accounts.account_id
@@ -65,10 +57,28 @@ metadata_overridden as (
         and nullif(trim(resolved_customers.metadata_crm_account_id), '') is not null
 ),
 
-unioned as (
+conflicts as (
     select * from crm_link_lost
     union all
     select * from metadata_overridden
+),
+
+-- both links of each conflict, as staged
+described as (
+    select
+        conflicts.customer_id,
+        conflicts.conflict_kind,
+        resolved_customers.metadata_crm_account_id,
+        resolved_customers.resolved_account_id,
+        resolved_customers.match_method,
+        conflicts.crm_account_id,
+        crm_accounts.billing_customer_id as crm_billing_customer_id,
+        resolved_customers.batch_file
+    from conflicts
+    inner join resolved_customers
+        on conflicts.customer_id = resolved_customers.customer_id
+    inner join crm_accounts
+        on conflicts.crm_account_id = crm_accounts.account_id
 ),
 
 final as (
@@ -83,7 +93,7 @@ final as (
             'customer_id', 'conflict_kind', 'metadata_crm_account_id', 'resolved_account_id',
             'match_method', 'crm_account_id', 'crm_billing_customer_id',
         ]) }} as raw_values
-    from unioned
+    from described
 )
 
 select * from final

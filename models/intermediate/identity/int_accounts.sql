@@ -1,5 +1,7 @@
--- grain: one row per account: every CRM account (soft-deleted ones kept, flagged) plus one
--- 'billing:<customer_id>' account per billing customer that maps to no CRM account
+-- grain: one row per account: every CRM account (soft-deleted ones kept, flagged), one
+-- 'billing:<customer_id>' account per billing customer that maps to no CRM account, and one row
+-- per account that has MRR but neither a CRM nor a staged customer row (its customer row was
+-- quarantined): revenue is never dropped, and every mart finds every account here
 with
 
 crm_accounts as (
@@ -16,6 +18,10 @@ customers as (
 
 customer_accounts as (
     select * from {{ ref('int_customer_accounts') }}
+),
+
+paying_accounts as (
+    select * from {{ ref('int_account_mrr_summary') }}
 ),
 
 segments as (
@@ -43,6 +49,7 @@ crm_account_rows as (
         crm_accounts.employee_count,
         crm_accounts.owner_user_id,
         crm_accounts.csm_user_id,
+        'crm' as account_origin,
         true as is_crm_matched,
         coalesce(crm_accounts.is_deleted, false) as is_deleted,
         crm_accounts.created_at
@@ -51,16 +58,12 @@ crm_account_rows as (
         on crm_accounts.account_id = matched_customer_names.account_id
 ),
 
-billing_account_rows as (
+-- billing customers mapped to no CRM account: each is its own 'billing:<customer_id>' account
+billing_customer_accounts as (
     select
         customer_accounts.account_id,
         customers.customer_name as account_name,
-        cast(null as {{ dbt.type_string() }}) as industry,
-        cast(null as {{ dbt.type_string() }}) as billing_country,
-        cast(null as bigint) as employee_count,
-        cast(null as {{ dbt.type_string() }}) as owner_user_id,
-        cast(null as {{ dbt.type_string() }}) as csm_user_id,
-        false as is_crm_matched,
+        'billing_customer' as account_origin,
         coalesce(customers.is_deleted, false) as is_deleted,
         customers.created_at
     from customer_accounts
@@ -69,10 +72,51 @@ billing_account_rows as (
     where customer_accounts.match_method = 'unmatched'
 ),
 
+-- accounts with MRR that neither a CRM nor a customer row names (int_account_mrr_monthly keeps
+-- the revenue of an unmapped customer under 'billing:<customer_id>'): only the id is known
+revenue_only_accounts as (
+    select
+        paying_accounts.account_id,
+        cast(null as {{ dbt.type_string() }}) as account_name,
+        'revenue_only' as account_origin,
+        false as is_deleted,
+        cast(null as {{ dbt.type_timestamp() }}) as created_at
+    from paying_accounts
+    left join crm_accounts
+        on paying_accounts.account_id = crm_accounts.account_id
+    left join billing_customer_accounts
+        on paying_accounts.account_id = billing_customer_accounts.account_id
+    where crm_accounts.account_id is null
+        and billing_customer_accounts.account_id is null
+),
+
+non_crm_accounts as (
+    select * from billing_customer_accounts
+    union all
+    select * from revenue_only_accounts
+),
+
+-- an account without a CRM row has no CRM attributes
+non_crm_account_rows as (
+    select
+        account_id,
+        account_name,
+        cast(null as {{ dbt.type_string() }}) as industry,
+        cast(null as {{ dbt.type_string() }}) as billing_country,
+        cast(null as bigint) as employee_count,
+        cast(null as {{ dbt.type_string() }}) as owner_user_id,
+        cast(null as {{ dbt.type_string() }}) as csm_user_id,
+        account_origin,
+        false as is_crm_matched,
+        is_deleted,
+        created_at
+    from non_crm_accounts
+),
+
 unioned as (
     select * from crm_account_rows
     union all
-    select * from billing_account_rows
+    select * from non_crm_account_rows
 ),
 
 -- segment by employee count: min_employees <= n < max_employees_exclusive (null upper bound = open)
@@ -101,6 +145,7 @@ final as (
         segmented.csm_user_id,
         owners.full_name as owner_name,
         csms.full_name as csm_name,
+        segmented.account_origin,
         segmented.is_crm_matched,
         segmented.is_deleted,
         segmented.created_at

@@ -1,5 +1,5 @@
 -- grain: one row per account per month, from the month of the account's earliest subscription
--- start through the as_of month: MRR in USD rounded to 2 places at this grain (metrics.md,
+-- start through the as_of month: MRR in USD rounded to 2 places at this grain (docs/metrics.md,
 -- Conventions: every total above is a sum of these rounded rows)
 with
 

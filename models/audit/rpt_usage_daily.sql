@@ -1,0 +1,54 @@
+-- grain: one row per day with staged usage events (event_date): events, active users, the day's
+-- volume against the median of the previous 28 days with events, and how many days the latest
+-- event lies before as_of_date (usage freshness; an event's time capped at the server clock
+-- received_at, as in int_as_of_date, so a client clock ahead of time does not look fresh).
+-- Aggregated here because stg_usage__tracks is the largest table. Validated by
+-- expectations/audit.rpt_usage_daily.json.
+with
+
+tracks as (
+    select * from {{ ref('stg_usage__tracks') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+daily as (
+    select
+        event_date,
+        count(*) as events,
+        count(distinct user_id) as active_users
+    from tracks
+    group by event_date
+),
+
+latest_event as (
+    select cast(max(least(event_at, received_at)) as date) as latest_event_date
+    from tracks
+),
+
+with_trailing as (
+    select
+        daily.*,
+        {{ median_of('daily.events') }} over (
+            order by daily.event_date
+            rows between 28 preceding and 1 preceding
+        ) as trailing_median_events
+    from daily
+),
+
+final as (
+    select
+        with_trailing.event_date,
+        with_trailing.events,
+        with_trailing.active_users,
+        with_trailing.trailing_median_events,
+        with_trailing.events / nullif(with_trailing.trailing_median_events, 0) as events_vs_trailing_median,
+        {{ dbt.datediff('latest_event.latest_event_date', 'as_of.as_of_date', 'day') }} as days_behind_as_of
+    from with_trailing
+    cross join latest_event
+    cross join as_of
+)
+
+select * from final
