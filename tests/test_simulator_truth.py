@@ -9,7 +9,9 @@ the simulator's last day), then:
   injected for: only deliberate faults break the contract, and every one is caught.
 
 ``small`` (25 accounts, 2 % faults) runs in the normal suite; the ``demo`` preset (2,000 accounts,
-its default 0.2 % fault rate) behind ``slow``.
+its default 0.2 % fault rate, customers claimed by two CRM accounts) behind ``slow``. The rules
+themselves (the contract's attribution precedence, one half-up rounding per account and month)
+are pinned by hand-computed cases at the end.
 """
 
 from __future__ import annotations
@@ -18,13 +20,19 @@ import csv
 import os
 import subprocess
 from collections import Counter
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
 from lifecycle.loader import load_landing
 from lifecycle.simulator import simulate
+from lifecycle.simulator.revenue import MrrLedger, revenue_accounts, round_cents
+from lifecycle.simulator.state import Account
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -115,3 +123,58 @@ def test_demo_truth_equals_marts_and_quarantine_equals_faults(tmp_path: Path) ->
     truth, warehouse = build(tmp_path, scale="demo")  # the preset's default fault rate
     assert_truth_equals_marts(truth, warehouse)
     assert_rejected_rows_are_the_injected_faults(truth, warehouse)
+
+
+# --------------------------------------------------------------------------- the rules, by hand
+
+
+def _account(account_id: str, customer_id: str, metadata: str | None, claims: str | None) -> Account:
+    account = Account(
+        index=0, id=account_id, name="x", domain="x.example", segment="smb", employees=5, country="US",
+        currency="usd", industry="software", tax_rate=0.0, utc_offset_hours=0,
+        arrival=datetime(2025, 1, 1, tzinfo=UTC), rng=np.random.default_rng(0), fit=0.0, plan_tier=0,
+        billing_interval="monthly", seats=1, never_reaches_value=False, feature_order=(0, 1, 2, 3, 4),
+    )  # fmt: skip
+    account.arrived = True
+    account.customer_id, account.customer_crm_account_id, account.crm_billing_customer_id = (
+        customer_id,
+        metadata,
+        claims,
+    )
+    return account
+
+
+def test_revenue_goes_to_the_account_the_contract_resolves_the_customer_to() -> None:
+    accounts = [
+        _account("001A", "cus_a", metadata="001A", claims="cus_a"),  # metadata
+        _account("001B", "cus_b", metadata=None, claims="cus_b"),  # its own CRM link...
+        _account("0010", "cus_0", metadata="0010", claims="cus_b"),  # ...but a lower account id claims it too
+        _account("001D", "cus_d", metadata=None, claims="cus_a"),  # a wrong link: cus_d is unclaimed
+        _account("001E", "cus_e", metadata="001gone", claims="cus_e"),  # metadata names no live account
+    ]
+    assert revenue_accounts(accounts) == {
+        "cus_a": "001A",  # metadata wins over 001D's claim
+        "cus_b": "0010",  # several claims: the lowest account id, not the true owner 001B
+        "cus_0": "0010",
+        "cus_d": "billing:cus_d",
+        "cus_e": "001E",
+    }
+
+
+def test_truth_mrr_is_rounded_once_per_account_and_month_half_up() -> None:
+    ledger = MrrLedger()
+    half_cent = Fraction(1, 200)
+    ledger.record_month(date(2025, 1, 1), {"cus_a": half_cent, "cus_b": half_cent, "cus_c": Fraction(1, 3)})
+    ledger.record_month(date(2025, 2, 1), {"cus_c": Fraction(1, 3)})
+    ledger.record_month(date(2025, 3, 1), {"cus_c": Fraction(0)})
+    rows = ledger.account_months({"cus_a": "001A", "cus_b": "001A", "cus_c": "001C"})
+    assert rows == [
+        # 0.005 + 0.005 summed exactly, then rounded: 0.01 (rounding each would give 0.02)
+        {"account_id": "001A", "month": date(2025, 1, 1), "mrr_usd": Decimal("0.01")},
+        {"account_id": "001A", "month": date(2025, 2, 1), "mrr_usd": Decimal("0.00")},
+        {"account_id": "001A", "month": date(2025, 3, 1), "mrr_usd": Decimal("0.00")},
+        {"account_id": "001C", "month": date(2025, 1, 1), "mrr_usd": Decimal("0.33")},
+        {"account_id": "001C", "month": date(2025, 2, 1), "mrr_usd": Decimal("0.33")},
+        {"account_id": "001C", "month": date(2025, 3, 1), "mrr_usd": Decimal("0.00")},
+    ]
+    assert round_cents(Fraction(5, 1000)) == Decimal("0.01")  # half up, not half to even
