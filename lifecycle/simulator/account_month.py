@@ -149,7 +149,7 @@ HANDLERS: dict[str, Handler] = {
     "headcount_review": on_headcount_review,
     "deactivate_user": on_deactivate_user,
     "services": on_services,
-}  # type: ignore[dict-item]
+}
 
 
 def simulate_account_month(

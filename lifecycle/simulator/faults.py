@@ -82,6 +82,7 @@ CONFLICT_COLUMN = {
 }
 #: the contract's timestamp text for a valid ``received_at`` in a batch that also holds a bad one
 RECEIVED_AT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # Arrow's %S carries the microseconds: ...:42.238320Z
+BAD_RECEIVED_AT = "2025-13-01T00:00:00Z"
 #: tracks faults, by the kind drawn for a hit row
 TRACK_RULES = ("null_primary_key", "malformed_json", "unparseable_timestamp", "duplicate_key_conflict")
 
@@ -168,12 +169,11 @@ class FaultInjector:
         copies = tbl.take(pa.array(hits))
         message_ids = copies.column("message_id").to_pylist()
         properties = copies.column("properties").to_pylist()
-        received = None
-        if (kinds == TRACK_RULES.index("unparseable_timestamp")).any():
-            # one bad received_at makes the column text: the valid ones keep the contract's format
+        bad_times = bool((kinds == TRACK_RULES.index("unparseable_timestamp")).any())
+        if bad_times:  # one bad received_at makes the column text: valid ones keep the contract's format
             tbl = _received_at_as_text(tbl)
             copies = _received_at_as_text(copies)
-            received = copies.column("received_at").to_pylist()
+        received = copies.column("received_at").to_pylist()
         ids = list(message_ids)
         conflicts = 0
         for j, kind in enumerate(kinds.tolist()):
@@ -185,15 +185,15 @@ class FaultInjector:
                 properties[j] = properties[j][: max(1, len(properties[j]) // 2)]
                 self._record(table, rel, row_number, message_ids[j], rule, "properties", properties[j])
             elif rule == "unparseable_timestamp":
-                received[j] = "2025-13-01T00:00:00Z"  # type: ignore[index]
-                self._record(table, rel, row_number, message_ids[j], rule, "received_at", received[j])  # type: ignore[index]
+                received[j] = BAD_RECEIVED_AT
+                self._record(table, rel, row_number, message_ids[j], rule, "received_at", BAD_RECEIVED_AT)
             else:  # the first delivery of an id wins: the copy, later in the batch, loses
                 properties[j] = json.dumps({"conflict": True, "n": conflicts})
                 conflicts += 1
                 self._record(table, rel, row_number, message_ids[j], rule, "properties", properties[j])
         copies = _replace(copies, "message_id", pa.array(ids, type=pa.string()))
         copies = _replace(copies, "properties", pa.array(properties, type=pa.string()))
-        if received is not None:
+        if bad_times:
             copies = _replace(copies, "received_at", pa.array(received, type=pa.string()))
         return pa.concat_tables([tbl, copies])
 

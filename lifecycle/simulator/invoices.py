@@ -86,9 +86,9 @@ def _line_rows(
             {
                 "id": ident("il_", seed, account.index, number, i),
                 "invoice_id": invoice_id,
-                "subscription_id": None if one_off else sub.id,  # type: ignore[union-attr]
-                "subscription_item_id": None if one_off else item.id,  # type: ignore[union-attr]
-                "price_id": line["price"].id if one_off else item.price.id,  # type: ignore[union-attr]
+                "subscription_id": None if one_off else sub.id,
+                "subscription_item_id": None if one_off else item.id,
+                "price_id": line["price"].id if one_off else item.price.id,
                 "type": "invoiceitem" if one_off else "subscription",
                 "description": line["description"],
                 "quantity": line["quantity"],
@@ -146,7 +146,7 @@ def create_invoice(
     invoice = {
         "id": invoice_id,
         "customer_id": account.customer_id,
-        "subscription_id": None if one_off else sub.id,  # type: ignore[union-attr]
+        "subscription_id": None if one_off else sub.id,
         "number": f"{account.customer_id[4:12].upper()}-{number:04d}",
         "status": "open",
         "billing_reason": reason,

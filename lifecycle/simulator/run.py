@@ -179,7 +179,7 @@ def simulate(
             "track_redeliveries": tracks.redelivered,
             "files": writer.files,
             "bytes": writer.bytes,
-            "mrr_usd_end": str(mrr_end),
+            "mrr_usd_end": summary.mrr_usd_end,
             "churned_accounts": churned,
             "injected_faults": summary.faults,
         },
