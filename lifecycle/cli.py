@@ -28,23 +28,25 @@ def _cmd_load(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
-    from lifecycle.simulator import SCALES, simulate
+    from lifecycle.simulator import SCALES, LandingDirInUseError, simulate
 
     if args.scale not in SCALES:
-        print(f"error: --scale must be one of {', '.join(SCALES)}")
+        print(f"error: --scale must be one of {', '.join(SCALES)}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else settings.landing_dir
-    summary = simulate(
-        out,
-        scale=args.scale,
-        seed=args.seed,
-        accounts=args.accounts,
-        months=args.months,
-        faults=args.faults,
-        truth_dir=Path(args.truth_dir) if args.truth_dir else None,
-    )
-    for line in summary.lines():
-        print(line)
+    try:
+        simulate(  # prints its progress and the summary
+            out,
+            scale=args.scale,
+            seed=args.seed,
+            accounts=args.accounts,
+            months=args.months,
+            faults=args.faults,
+            truth_dir=Path(args.truth_dir) if args.truth_dir else None,
+        )
+    except (LandingDirInUseError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -166,7 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--accounts", type=int, help="number of accounts (overrides the preset)")
     sim.add_argument("--months", type=int, help="number of months (overrides the preset)")
     sim.add_argument(
-        "--faults", type=float, default=0.0, help="rate of injected contract violations (default 0)"
+        "--faults",
+        type=float,
+        help="share of rows that get an injected bad row beside them, quarantined by the warehouse "
+        "(default: the preset's, 0.002 for demo and large, 0 for small; 0 = a clean data set)",
     )
     sim.add_argument("--truth-dir", help="where ground truth goes (default: beside OUT, never inside it)")
     add("build", "load the landing dir and run `dbt build` (no Dagster, no simulation)", _cmd_build)

@@ -16,8 +16,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from lifecycle.cli import main
 from lifecycle.contract import TABLES
-from lifecycle.simulator import SCALES, SimulationSummary, simulate
+from lifecycle.simulator import SCALES, LandingDirInUseError, SimulationSummary, simulate
 
 INT = re.compile(r"^[+-]?[0-9]+$")
 DEC = re.compile(r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$")
@@ -391,13 +392,29 @@ def test_faults_are_recorded_and_present(tmp_path: Path) -> None:
 def test_truth_dir_and_out_validation(tmp_path: Path) -> None:
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "mine.txt").write_text("user data")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(LandingDirInUseError):  # a FileExistsError
         simulate(tmp_path / "busy", scale="small", accounts=3, months=2, progress=None)
+    assert (tmp_path / "busy" / "mine.txt").read_text() == "user data"
     with pytest.raises(ValueError):
         simulate(tmp_path / "x", scale="small", truth_dir=tmp_path / "x" / "truth", progress=None)
     out = tmp_path / "again"
     simulate(out, scale="small", accounts=3, months=2, progress=None)
     simulate(out, scale="small", accounts=3, months=2, progress=None)  # re-running replaces its own output
+
+
+def test_cli_refuses_a_dir_of_real_data_in_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("LIFECYCLE_AS_OF_DATE", raising=False)
+    (tmp_path / "landing" / "crm" / "accounts").mkdir(parents=True)
+    (tmp_path / "landing" / "crm" / "accounts" / "export.csv").write_text("id\n1\n")
+    assert main(["simulate", "--out", str(tmp_path / "landing"), "--scale", "small"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert (tmp_path / "landing" / "crm" / "accounts" / "export.csv").exists()
+    assert main(["simulate", "--out", str(tmp_path / "sim"), "--scale", "small", "--faults", "2"]) == 2
+    out = tmp_path / "fresh"
+    assert main(["simulate", "--out", str(out), "--scale", "small", "--accounts", "3", "--months", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("MRR at the end") == 1 and (out / ".simulator.json").exists()
 
 
 @pytest.mark.slow

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .config import ADDONS, CURRENCIES, INTERVAL_MULTIPLIER, INTERVALS, PLANS, SERVICES, VENDOR_DOMAIN
+from .ids import STREAM_STAFF, ident, rng_for
 from .names import FIRST_NAMES, LAST_NAMES, slug
-from .util import STREAM_STAFF, ident, rng_for
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,9 @@ class Catalog:
                     amount = local_amount(usd * INTERVAL_MULTIPLIER[interval], cur)
                     self._add(seed, pid, key, name, cur, amount, interval)
 
-    def _add(self, seed, pid, key, name, cur, amount, interval) -> None:
+    def _add(
+        self, seed: int, pid: str, key: str, name: str, cur: str, amount: int, interval: str | None
+    ) -> None:
         pr = Price(
             ident("price_", seed, key, cur, interval),
             pid,

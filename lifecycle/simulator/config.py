@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 #: Scale presets. ``cadence`` is the batch period of entity tables, ``track_cadence`` of tracks
-#: (``day``, ``week`` = the month's days 1-7/8-14/15-21/22-end, ``month``).
+#: (``day``, ``week`` = the month's days 1-7/8-14/15-21/22-end, ``month``); ``faults`` the
+#: default rate of injected contract violations (bad rows added, see faults.py): a realistic
+#: 0.2 % for the demo and large sets, so the quarantine has work to show; none for ``small``,
+#: the fixture tests and CI build on (a test that wants faults asks for them).
 SCALES: dict[str, dict] = {
-    "small": {"accounts": 25, "months": 14, "cadence": "month", "track_cadence": "month"},
-    "demo": {"accounts": 2_000, "months": 36, "cadence": "week", "track_cadence": "day"},
-    "large": {"accounts": 50_000, "months": 36, "cadence": "week", "track_cadence": "day"},
+    "small": {"accounts": 25, "months": 14, "cadence": "month", "track_cadence": "month", "faults": 0.0},
+    "demo": {"accounts": 2_000, "months": 36, "cadence": "week", "track_cadence": "day", "faults": 0.002},
+    "large": {"accounts": 50_000, "months": 36, "cadence": "week", "track_cadence": "day", "faults": 0.002},
 }
 
 DEFAULT_END = date(2025, 12, 31)

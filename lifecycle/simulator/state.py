@@ -10,6 +10,7 @@ import numpy as np
 
 from .catalog import Price
 
+#: subscription statuses in which the customer uses the product
 LIVE = ("trialing", "active", "past_due")
 
 
@@ -28,7 +29,7 @@ class Contact:
 
 
 @dataclass(slots=True)
-class Item:
+class SubscriptionItem:
     id: str
     product_key: str
     price: Price
@@ -39,9 +40,9 @@ class Item:
 
 
 @dataclass(slots=True)
-class Sub:
+class Subscription:
     id: str
-    interval: str
+    billing_interval: str
     created_at: datetime
     start_date: datetime
     status: str
@@ -49,16 +50,17 @@ class Sub:
     period_index: int
     current_period_start: datetime
     current_period_end: datetime
-    items: list[Item]
+    items: list[SubscriptionItem]
     trial_start: datetime | None = None
     trial_end: datetime | None = None
     cancel_at_period_end: bool = False
     canceled_at: datetime | None = None
     ended_at: datetime | None = None
-    discount: float | None = None
+    discount_percent: float | None = None
     discount_until: datetime | None = None
+    #: the billing period whose renewal the customer has already decided on (quarterly, annual)
     reviewed_period: int = -1
-    renewal_opp: dict | None = None
+    renewal_opportunity: dict | None = None
     send_invoice: bool = False
 
 
@@ -74,7 +76,7 @@ class ProductUser:
 
 @dataclass(slots=True)
 class Account:
-    idx: int
+    index: int
     id: str
     name: str
     domain: str
@@ -84,31 +86,34 @@ class Account:
     currency: str
     industry: str
     tax_rate: float
-    tz: int
+    utc_offset_hours: int
     arrival: datetime
     rng: np.random.Generator
-    mu: float
-    tier: int
-    interval: str
+    #: the account's engagement mean (segment mean + product fit), logit scale
+    fit: float
+    plan_tier: int
+    billing_interval: str
     seats: int
-    never_value: bool
-    feature_perm: tuple[int, ...]
+    never_reaches_value: bool
+    feature_order: tuple[int, ...]
+    first_month_index: int = 0
     owner_id: str = ""
     csm_id: str | None = None
     customer_id: str = ""
     workspace_id: str = ""
-    billing_link: str | None = None
-    customer_crm_link: str | None = None
-    workspace_crm_link: str | None = None
-    account_ws_link: str | None = None
+    # identity links as the source systems hold them (usually right, sometimes missing or wrong)
+    crm_billing_customer_id: str | None = None
+    customer_crm_account_id: str | None = None
+    workspace_crm_account_id: str | None = None
+    crm_workspace_id: str | None = None
     arrived: bool = False
-    e: float = 0.0
-    mu_prev: float = 0.0
+    engagement: float = 0.0
+    previous_mean: float = 0.0
     boost: float = 0.0
     services: bool = False
     contacts: list[Contact] = field(default_factory=list)
     users: list[ProductUser] = field(default_factory=list)
-    sub: Sub | None = None
+    subscription: Subscription | None = None
     counters: dict[str, int] = field(default_factory=dict)
     first_value_at: datetime | None = None
     had_mrr: bool = False
@@ -119,21 +124,23 @@ class Account:
     pending: list = field(default_factory=list)  # heap of (time, seq, kind, payload)
     live_since: datetime | None = None
     live_windows: list = field(default_factory=list)
+    age_months: int = 0
     month_flags: dict[str, object] = field(default_factory=dict)
     churn_log: list = field(default_factory=list)  # truth only: (ended_at, kind)
     reactivations: int = 0
 
-    def next(self, name: str) -> int:
+    def next_number(self, name: str) -> int:
+        """The next value of a per-account counter (invoice numbers, id parts)."""
         n = self.counters.get(name, 0) + 1
         self.counters[name] = n
         return n
 
-    def push(self, when: datetime, kind: str, payload: object = None) -> None:
-        heapq.heappush(self.pending, (when, self.next("_ev"), kind, payload))
+    def schedule(self, when: datetime, kind: str, payload: object = None) -> None:
+        heapq.heappush(self.pending, (when, self.next_number("_ev"), kind, payload))
 
     @property
     def is_live(self) -> bool:
-        return self.sub is not None and self.sub.status in LIVE
+        return self.subscription is not None and self.subscription.status in LIVE
 
     def active_contacts(self) -> list[Contact]:
         return [c for c in self.contacts if c.left_at is None and not c.is_deleted]
@@ -141,6 +148,6 @@ class Account:
     def champion(self) -> Contact | None:
         return next((c for c in self.active_contacts() if c.persona == "champion"), None)
 
-    def threads(self) -> int:
+    def engaged_contact_count(self) -> int:
         """Engaged contacts still at the customer: multi-threading."""
         return sum(1 for c in self.active_contacts() if c.engaged)

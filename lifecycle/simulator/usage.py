@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .config import PAGE_PATHS, VALUE_EVENT_WEIGHTS, VALUE_EVENTS
+from .dates import batch_date
 from .state import ProductUser
-from .util import batch_date
 
 EVENTS = ("Login", "Page Viewed", "User Invited", "Settings Updated", *VALUE_EVENTS)
 _N_BASE = 4  # Login, Page Viewed, User Invited, Settings Updated
@@ -30,20 +30,24 @@ _WEIGHTS_BASE = np.array([0.0, 3.0, 0.05, 0.12])
 _VALUE_PATHS = ("/reports", "/dashboards", "/integrations", "/workflows", "/exports")
 _PATHS = ("/login", "", "/settings/users", "/settings", *_VALUE_PATHS)
 _HEX = np.frombuffer(b"0123456789abcdef", dtype="S1")
+#: the hour (UTC) a day's tracks batch is written
 TRACK_LOAD_HOUR = 6
+#: share of track events delivered again in the next batch
 REDELIVERY_RATE = 0.004
 
 
 @dataclass(slots=True)
 class UsageInput:
+    """What one account's month of product usage depends on (times in seconds since month start)."""
+
     workspace_id: str
-    tz: int
-    e: float
-    lo: float  # live window within the month, seconds since month start
-    hi: float
-    fv: float  # first-value instant, seconds since month start (inf: not reached)
+    utc_offset_hours: int
+    engagement: float
+    live_from: float  # the live window within the month
+    live_until: float
+    first_value: float  # the first-value instant (inf: not reached)
     n_features: int
-    perm: tuple[int, ...]
+    feature_order: tuple[int, ...]
     plan: str
     users: list[ProductUser]
 
@@ -80,23 +84,24 @@ def _sig(x: np.ndarray) -> np.ndarray:
 
 def generate_month(
     rng: np.random.Generator,
-    ms: datetime,
-    me: datetime,
+    month_start: datetime,
+    month_end: datetime,
     inputs: list[UsageInput],
     cadence: str,
     intensity: float = 1.0,
 ) -> Iterator[tuple[date, pa.Table]]:
     """Yield (batch day, tracks table without ``_loaded_at``) for the month, batches in order."""
-    inputs = [u for u in inputs if u.users and u.hi > u.lo]
+    ms = month_start
+    inputs = [u for u in inputs if u.users and u.live_until > u.live_from]
     if not inputs:
         return
     A = len(inputs)
-    month_secs = (me - ms).total_seconds()
-    lo = np.array([u.lo for u in inputs])
-    hi = np.array([u.hi for u in inputs])
-    fv = np.array([u.fv for u in inputs])
-    e = np.array([u.e for u in inputs])
-    tz = np.array([u.tz for u in inputs], dtype=np.int64)
+    month_secs = (month_end - ms).total_seconds()
+    lo = np.array([u.live_from for u in inputs])
+    hi = np.array([u.live_until for u in inputs])
+    fv = np.array([u.first_value for u in inputs])
+    e = np.array([u.engagement for u in inputs])
+    tz = np.array([u.utc_offset_hours for u in inputs], dtype=np.int64)
     lo_day = np.floor(lo / 86400).astype(np.int64)
     ndays = np.maximum(1, np.ceil(hi / 86400).astype(np.int64) - lo_day)
     lam = intensity * (0.3 + 1.0 * _sig(e))
@@ -104,7 +109,7 @@ def generate_month(
     W = np.zeros((A, len(EVENTS)))
     W[:, :_N_BASE] = _WEIGHTS_BASE
     for i, u in enumerate(inputs):
-        for f in u.perm[: u.n_features]:
+        for f in u.feature_order[: u.n_features]:
             W[i, _N_BASE + f] = VALUE_EVENT_WEIGHTS[f]
     # users
     sizes = np.array([len(u.users) for u in inputs])

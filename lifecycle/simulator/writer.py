@@ -6,6 +6,9 @@
 - Mutable, non-versioned entities keep the latest version per key within a batch (an extract tool
   sees the current state when it syncs). Versioned tables (subscriptions, subscription items) keep
   every version: versions of one key within a batch get ``_loaded_at`` one second apart, in order.
+- Tracks batches are written whole by :class:`TrackWriter`, which delivers a few events again in
+  the next batch (same message id and payload, a later ``received_at``), as Segment does.
+- Faults (``fault_hook``) are applied to a batch's rows just before it is encoded.
 - Output is deterministic: rows sorted, gzip mtime 0, fixed parquet settings.
 """
 
@@ -20,13 +23,20 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifecycle.contract import BY_KEY, Table
 
-from .util import batch_date, iso, utc
+from .dates import batch_date, iso, utc
+from .ids import STREAM_TRACKS, rng_for
+from .usage import REDELIVERY_RATE, TRACK_LOAD_HOUR
+
+if TYPE_CHECKING:
+    from .faults import FaultInjector
 
 #: table key -> (format, alternate format used for batches written in March, June, Sept, Dec)
 FORMATS: dict[str, tuple[str, str | None]] = {
@@ -90,6 +100,17 @@ def text(v: object) -> str:
     return str(v)
 
 
+def _precise_text(v: object) -> str | None:
+    """A native value as text without losing precision (a Parquet column that a fault made text)."""
+    if v is None:
+        return None
+    if isinstance(v, datetime) and v.microsecond:
+        return v.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    return text(v)
+
+
 def _json_value(v: object) -> object:
     if isinstance(v, datetime):
         return iso(v)
@@ -137,7 +158,7 @@ def _parquet_bytes(table: Table, rows: list[dict]) -> bytes:
             for v in vals
         )
         if not ok:  # a fault put text where a native value belongs: the column is written as text
-            vals, typ = [None if v is None else text(v) for v in vals], pa.string()
+            vals, typ = [_precise_text(v) for v in vals], pa.string()
         elif col.type == "decimal":
             vals = [None if v is None else Decimal(f"{v:.4f}") for v in vals]
         arrays.append(pa.array(vals, type=typ))
@@ -169,6 +190,8 @@ def loaded_at(key: str, when: date) -> datetime:
 
 
 class BatchWriter:
+    """Buffers entity rows per table and batch day; writes each batch once its period is over."""
+
     def __init__(self, out: Path, cadence: str, fault_hook: Callable | None = None) -> None:
         self.out = out
         self.cadence = cadence
@@ -245,3 +268,55 @@ class BatchWriter:
         path.write_bytes(data)
         self.files += 1
         self.bytes += len(data)
+
+
+class TrackWriter:
+    """Writes tracks batches; re-delivers a few events in the following batch."""
+
+    def __init__(self, writer: BatchWriter, faults: FaultInjector | None, seed: int) -> None:
+        self.writer = writer
+        self.faults = faults
+        self.seed = seed
+        self.carry: pa.Table | None = None
+        self.events = 0
+        self.redelivered = 0
+        self.table = BY_KEY["usage__tracks"]
+
+    def write(self, day: date, tbl: pa.Table) -> None:
+        """Write the batch of ``day``: its events, plus the previous batch's redeliveries."""
+        self.events += tbl.num_rows
+        rng = rng_for(self.seed, STREAM_TRACKS, 10**6 + day.toordinal())
+        combined = tbl if self.carry is None else pa.concat_tables([tbl, self.carry])
+        self.redelivered += 0 if self.carry is None else self.carry.num_rows
+        pick = np.nonzero(rng.random(tbl.num_rows) < REDELIVERY_RATE)[0]
+        again = tbl.take(pa.array(pick))
+        later = np.asarray(again.column("received_at").cast(pa.int64())) + (
+            rng.uniform(3600, 12 * 3600, len(pick)) * 1e6
+        ).astype(np.int64)
+        self.carry = again.set_column(
+            again.schema.get_field_index("received_at"),
+            "received_at",
+            pa.array(later, type=pa.timestamp("us", tz="UTC")),
+        )
+        loaded = utc(day.year, day.month, day.day, TRACK_LOAD_HOUR)
+        combined = combined.append_column(
+            "_loaded_at", pa.array([loaded] * combined.num_rows, type=pa.timestamp("us", tz="UTC"))
+        )
+        fmt = "jsonl.gz" if (day.day == 1 and day.month % 3 == 0) else "parquet"
+        rel = f"usage/tracks/{day.isoformat()}T{TRACK_LOAD_HOUR:02d}.{fmt}"
+        if self.faults is not None:
+            combined = self.faults.tracks(self.table, combined, rel)
+        data = parquet_bytes(combined) if fmt == "parquet" else _tracks_jsonl(combined)
+        self.writer.write_blob(rel, data, combined.num_rows, "usage__tracks")
+
+
+def _tracks_jsonl(tbl: pa.Table) -> bytes:
+    lines = []
+    names = tbl.column_names
+    for row in tbl.to_pylist():
+        obj = {}
+        for c in names:
+            v = row[c]
+            obj[c] = v.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if isinstance(v, datetime) else v
+        lines.append(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
+    return gzip_bytes(("\n".join(lines) + "\n").encode("utf-8"))

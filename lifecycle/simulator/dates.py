@@ -1,33 +1,9 @@
-"""Small deterministic helpers: ids, random substreams, calendar arithmetic."""
+"""Calendar arithmetic in UTC: months, billing periods, batch days, contract timestamps."""
 
 from __future__ import annotations
 
 import calendar
-import hashlib
 from datetime import UTC, date, datetime, timedelta
-
-import numpy as np
-
-_B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-#: substream tags (first element of a SeedSequence entropy after the seed)
-STREAM_ACCOUNT, STREAM_TRACKS, STREAM_FAULTS, STREAM_GLOBAL, STREAM_STAFF = 1, 2, 3, 4, 5
-
-
-def ident(prefix: str, seed: int, *parts: object, n: int = 14) -> str:
-    """A stable id from the seed and parts (no dependence on generation order)."""
-    h = hashlib.blake2b(("|".join(map(str, (seed, prefix, *parts)))).encode(), digest_size=12).digest()
-    v = int.from_bytes(h, "big")
-    chars = []
-    for _ in range(n):
-        v, r = divmod(v, 62)
-        chars.append(_B62[r])
-    return prefix + "".join(chars)
-
-
-def rng_for(seed: int, *stream: int) -> np.random.Generator:
-    """An independent generator for (seed, stream...): substreams do not depend on iteration order."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *stream])))
 
 
 def utc(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> datetime:
@@ -40,10 +16,6 @@ def month_start(d: date) -> datetime:
 
 def next_month(dt: datetime) -> datetime:
     return utc(dt.year + dt.month // 12, dt.month % 12 + 1, 1)
-
-
-def days_in_month(dt: datetime) -> int:
-    return calendar.monthrange(dt.year, dt.month)[1]
 
 
 def add_months(anchor: datetime, n: int) -> datetime:
@@ -62,13 +34,10 @@ def period_end(anchor: datetime, interval_months: int | None, index: int) -> dat
 
 
 def iso(dt: datetime | None) -> str | None:
+    """A contract timestamp at whole seconds: ``YYYY-MM-DDTHH:MM:SSZ``."""
     if dt is None:
         return None
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def sigmoid(x: float) -> float:
-    return float(1.0 / (1.0 + np.exp(-x)))
 
 
 def batch_date(at: datetime, cadence: str) -> date:
