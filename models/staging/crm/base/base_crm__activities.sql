@@ -9,17 +9,38 @@ accounts as (
     select * from {{ ref('stg_crm__accounts') }}
 ),
 
--- the account must be a staged CRM account (soft-deleted accounts count as existing)
-with_parent as (
+-- every landed row with its load time, parsed once
+landed as (
     select
         source.*,
-        accounts.account_id as _parent_account_id
+        {{ parse_timestamp('_loaded_at') }} as loaded_at
     from source
-    left join accounts
-        on source.account_id = accounts.account_id
 ),
 
-typed as (
+-- each foreign key's staged parent (null: an orphan); user_id is staff, not checked
+with_parents as (
+    {{ join_parents('landed', {'account_id': 'accounts'}) }}
+),
+
+-- the first contract rule the row breaks (null: none), its key and its payload
+checked as (
+    select
+        with_parents.*,
+        case
+            {{ contract_rules('crm', 'activities') }}
+            when _parent_account_id is null then 'orphan_foreign_key'
+        end as _quarantine_rule,
+        {{ contract_row_key('crm', 'activities') }} as _row_key,
+        {{ row_hash(contract_column_names('crm', 'activities', exclude=['_loaded_at'])) }} as _payload_hash,
+        {{ json_object_of(contract_column_names('crm', 'activities')) }} as _raw_values
+    from with_parents
+),
+
+classified as (
+    {{ classify_rows('checked', partition_by='_row_key') }}
+),
+
+final as (
     select
         id as activity_id,
         account_id,
@@ -27,36 +48,6 @@ typed as (
         contact_id,
         type as activity_type,
         {{ parse_timestamp('occurred_at') }} as occurred_at,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at,
-        -- the first contract rule the row breaks, or null
-        case
-            when id is null then 'null_primary_key'
-            when {{ is_unparseable('occurred_at', parse_timestamp('occurred_at')) }} then 'unparseable_timestamp'
-            -- a row without a load time cannot be ordered among versions: missing counts as unparseable
-            when {{ parse_timestamp('_loaded_at') }} is null then 'unparseable_timestamp'
-            when _parent_account_id is null then 'orphan_foreign_key'
-        end as _quarantine_rule,
-        id as _row_key,
-        {{ row_hash(['id', 'account_id', 'user_id', 'contact_id', 'type', 'occurred_at']) }} as _payload_hash,
-        {{ json_object_of(['id', 'account_id', 'user_id', 'contact_id', 'type', 'occurred_at', '_loaded_at']) }} as _raw_values,
-        {{ parse_timestamp('_loaded_at') }} as _loaded_at,
-        _batch_file,
-        _row_number
-    from with_parent
-),
-
-classified as (
-    {{ classify_rows('typed', partition_by='_row_key') }}
-),
-
-final as (
-    select
-        activity_id,
-        account_id,
-        user_id,
-        contact_id,
-        activity_type,
-        occurred_at,
         loaded_at,
         _row_key,
         _row_status,

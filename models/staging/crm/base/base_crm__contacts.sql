@@ -9,17 +9,38 @@ accounts as (
     select * from {{ ref('stg_crm__accounts') }}
 ),
 
--- the account must be a staged CRM account (soft-deleted accounts count as existing)
-with_parent as (
+-- every landed row with its load time, parsed once
+landed as (
     select
         source.*,
-        accounts.account_id as _parent_account_id
+        {{ parse_timestamp('_loaded_at') }} as loaded_at
     from source
-    left join accounts
-        on source.account_id = accounts.account_id
 ),
 
-typed as (
+-- each foreign key's staged parent (null: an orphan)
+with_parents as (
+    {{ join_parents('landed', {'account_id': 'accounts'}) }}
+),
+
+-- the first contract rule the row breaks (null: none), its key and its payload
+checked as (
+    select
+        with_parents.*,
+        case
+            {{ contract_rules('crm', 'contacts') }}
+            when _parent_account_id is null then 'orphan_foreign_key'
+        end as _quarantine_rule,
+        {{ contract_row_key('crm', 'contacts') }} as _row_key,
+        {{ row_hash(contract_column_names('crm', 'contacts', exclude=['_loaded_at'])) }} as _payload_hash,
+        {{ json_object_of(contract_column_names('crm', 'contacts')) }} as _raw_values
+    from with_parents
+),
+
+classified as (
+    {{ classify_rows('checked', partition_by='_row_key') }}
+),
+
+final as (
     select
         id as contact_id,
         account_id,
@@ -32,50 +53,6 @@ typed as (
         {{ parse_timestamp('left_company_at') }} as left_company_at,
         {{ parse_timestamp('updated_at') }} as updated_at,
         {{ parse_bool('is_deleted') }} as is_deleted,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at,
-        -- the first contract rule the row breaks, or null
-        case
-            when id is null then 'null_primary_key'
-            when {{ is_unparseable('created_at', parse_timestamp('created_at')) }} then 'unparseable_timestamp'
-            when {{ is_unparseable('left_company_at', parse_timestamp('left_company_at')) }} then 'unparseable_timestamp'
-            when {{ is_unparseable('updated_at', parse_timestamp('updated_at')) }} then 'unparseable_timestamp'
-            when {{ is_unparseable('is_deleted', parse_bool('is_deleted')) }} then 'unparseable_bool'
-            -- a row without a load time cannot be ordered among versions: missing counts as unparseable
-            when {{ parse_timestamp('_loaded_at') }} is null then 'unparseable_timestamp'
-            when _parent_account_id is null then 'orphan_foreign_key'
-        end as _quarantine_rule,
-        id as _row_key,
-        {{ row_hash([
-            'id', 'account_id', 'email', 'first_name', 'last_name', 'title', 'persona', 'created_at',
-            'left_company_at', 'updated_at', 'is_deleted',
-        ]) }} as _payload_hash,
-        {{ json_object_of([
-            'id', 'account_id', 'email', 'first_name', 'last_name', 'title', 'persona', 'created_at',
-            'left_company_at', 'updated_at', 'is_deleted', '_loaded_at',
-        ]) }} as _raw_values,
-        {{ parse_timestamp('_loaded_at') }} as _loaded_at,
-        _batch_file,
-        _row_number
-    from with_parent
-),
-
-classified as (
-    {{ classify_rows('typed', partition_by='_row_key') }}
-),
-
-final as (
-    select
-        contact_id,
-        account_id,
-        email,
-        first_name,
-        last_name,
-        title,
-        persona,
-        created_at,
-        left_company_at,
-        updated_at,
-        is_deleted,
         loaded_at,
         _row_key,
         _row_status,

@@ -9,45 +9,36 @@ workspaces as (
     select * from {{ ref('stg_usage__workspaces') }}
 ),
 
--- a workspace_id, when given, must be a staged workspace
-with_parent as (
+-- every landed row with its load time, parsed once
+landed as (
     select
         source.*,
-        workspaces.workspace_id as _parent_workspace_id
+        {{ parse_timestamp('_loaded_at') }} as loaded_at
     from source
-    left join workspaces
-        on source.workspace_id = workspaces.workspace_id
 ),
 
-typed as (
+-- each foreign key's staged parent (null: an orphan, or no workspace given)
+with_parents as (
+    {{ join_parents('landed', {'workspace_id': 'workspaces'}) }}
+),
+
+-- the first contract rule the row breaks (null: none), its key and its payload
+checked as (
     select
-        user_id,
-        workspace_id,
-        email,
-        role,
-        {{ parse_timestamp('created_at') }} as created_at,
-        {{ parse_timestamp('deactivated_at') }} as deactivated_at,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at,
-        -- the first contract rule the row breaks, or null
+        with_parents.*,
         case
-            when user_id is null then 'null_primary_key'
-            when {{ is_unparseable('created_at', parse_timestamp('created_at')) }} then 'unparseable_timestamp'
-            when {{ is_unparseable('deactivated_at', parse_timestamp('deactivated_at')) }} then 'unparseable_timestamp'
-            -- a row without a load time cannot be ordered among versions: missing counts as unparseable
-            when {{ parse_timestamp('_loaded_at') }} is null then 'unparseable_timestamp'
+            {{ contract_rules('usage', 'users') }}
+            -- workspace_id is nullable: only a given one must be a staged workspace
             when workspace_id is not null and _parent_workspace_id is null then 'orphan_foreign_key'
         end as _quarantine_rule,
-        user_id as _row_key,
-        {{ row_hash(['user_id', 'workspace_id', 'email', 'role', 'created_at', 'deactivated_at']) }} as _payload_hash,
-        {{ json_object_of(['user_id', 'workspace_id', 'email', 'role', 'created_at', 'deactivated_at', '_loaded_at']) }} as _raw_values,
-        {{ parse_timestamp('_loaded_at') }} as _loaded_at,
-        _batch_file,
-        _row_number
-    from with_parent
+        {{ contract_row_key('usage', 'users') }} as _row_key,
+        {{ row_hash(contract_column_names('usage', 'users', exclude=['_loaded_at'])) }} as _payload_hash,
+        {{ json_object_of(contract_column_names('usage', 'users')) }} as _raw_values
+    from with_parents
 ),
 
 classified as (
-    {{ classify_rows('typed', partition_by='_row_key') }}
+    {{ classify_rows('checked', partition_by='_row_key') }}
 ),
 
 final as (
@@ -56,8 +47,8 @@ final as (
         workspace_id,
         email,
         role,
-        created_at,
-        deactivated_at,
+        {{ parse_timestamp('created_at') }} as created_at,
+        {{ parse_timestamp('deactivated_at') }} as deactivated_at,
         loaded_at,
         _row_key,
         _row_status,
