@@ -5,7 +5,7 @@
       superseded  an older version of the key replaced by a newer one (latest version wins)
       quarantined broke a contract rule (_quarantine_rule), or carries a different payload under
                   the same key and the same _loaded_at (rule duplicate_key_conflict)
-    `relation` is a CTE with: _quarantine_rule (null when the row is valid), _payload_hash,
+    `relation` is a CTE name or a parenthesised subquery with: _quarantine_rule (null when the row is valid), _payload_hash,
     loaded_at (the parsed _loaded_at), _batch_file, _row_number. `partition_by`: the key a winner
     is chosen for. `winner_order`: sql order putting the winner first (default: latest load).
     `changed_payload`: 'supersede' (mutable entities: a newer load replaces an older one) or
@@ -37,7 +37,7 @@ select
     ) as _final_quarantine_rule
 from (
     select
-        {{ relation }}.*,
+        candidates.*,
         row_number() over (
             partition by {{ partition_by }}, (_quarantine_rule is null)
             order by {{ winner_order }}, _batch_file desc, _row_number desc
@@ -52,6 +52,6 @@ from (
             order by {{ winner_order }}, _batch_file desc, _row_number desc
             rows between unbounded preceding and unbounded following
         ) as _winner_loaded_at
-    from {{ relation }}
+    from {{ relation }} as candidates
 ) as ranked
 {%- endmacro %}

@@ -9,36 +9,24 @@ currencies as (
     select * from {{ ref('currencies') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
 -- the currency as the seed knows it (rate_currency null: unknown)
 with_currency as (
-    {{ join_currency_rates('landed', 'currencies') }}
+    {{ join_currency_rates('source', 'currencies') }}
 ),
 
--- the first contract rule the row breaks (null: none), its key and its payload
+-- this table's own rules, checked after the contract's key, type and load-time rules
 checked as (
     select
         with_currency.*,
         case
-            {{ contract_rules('billing', 'customers') }}
             -- currency is nullable on customers (a customer may have no currency until billed)
             when currency is not null and rate_currency is null then 'unknown_currency'
-        end as _quarantine_rule,
-        {{ contract_row_key('billing', 'customers') }} as _row_key,
-        {{ row_hash(contract_column_names('billing', 'customers', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('billing', 'customers')) }} as _raw_values
+        end as _table_rule
     from with_currency
 ),
 
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('checked', 'billing', 'customers', table_rule='_table_rule') }}
 ),
 
 final as (

@@ -18,47 +18,34 @@ prices as (
     select * from {{ ref('stg_billing__prices') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
 -- the currency's minor-unit exponent and USD rate (rate_currency null: unknown currency)
 with_currency as (
-    {{ join_currency_rates('landed', 'currencies') }}
+    {{ join_currency_rates('source', 'currencies') }}
 ),
 
--- each foreign key's staged parent (null: an orphan); inactive prices count as existing
-with_parents as (
-    {{ join_parents('with_currency', {'invoice_id': 'invoices', 'price_id': 'prices'}) }}
-),
-
--- the first contract rule the row breaks (null: none), its key and its payload
+-- this table's own rules, checked after the contract's key, type and load-time rules
 checked as (
     select
-        with_parents.*,
+        with_currency.*,
         case
-            {{ contract_rules('billing', 'invoice_line_items') }}
             -- a line without a known currency cannot be valued (never guessed)
             when rate_currency is null then 'unknown_currency'
             when {{ parse_int('quantity') }} < 0 then 'negative_quantity'
             -- `amount` may be negative (proration credits); the discount may not
             when {{ parse_int('discount_amount') }} < 0 then 'negative_amount'
             -- missing invoice_id / price_id are orphans too (both required by the contract)
-            when _parent_invoice_id is null then 'orphan_foreign_key'
-            when _parent_price_id is null then 'orphan_foreign_key'
-        end as _quarantine_rule,
-        {{ contract_row_key('billing', 'invoice_line_items') }} as _row_key,
-        {{ row_hash(contract_column_names('billing', 'invoice_line_items', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('billing', 'invoice_line_items')) }} as _raw_values
-    from with_parents
+            when invoices.invoice_id is null then 'orphan_foreign_key'
+            when prices.price_id is null then 'orphan_foreign_key'
+        end as _table_rule
+    from with_currency
+    left join invoices
+        on with_currency.invoice_id = invoices.invoice_id
+    left join prices
+        on with_currency.price_id = prices.price_id
 ),
 
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('checked', 'billing', 'invoice_line_items', table_rule='_table_rule') }}
 ),
 
 final as (

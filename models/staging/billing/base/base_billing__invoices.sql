@@ -17,30 +17,16 @@ subscriptions as (
     select * from {{ ref('stg_billing__subscriptions') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
 -- the currency's minor-unit exponent and USD rate (rate_currency null: unknown currency)
 with_currency as (
-    {{ join_currency_rates('landed', 'currencies') }}
+    {{ join_currency_rates('source', 'currencies') }}
 ),
 
--- each foreign key's staged parent (null: an orphan); soft-deleted customers count as existing
-with_parents as (
-    {{ join_parents('with_currency', {'customer_id': 'customers', 'subscription_id': 'subscriptions'}) }}
-),
-
--- the first contract rule the row breaks (null: none), its key and its payload
+-- this table's own rules, checked after the contract's key, type and load-time rules
 checked as (
     select
-        with_parents.*,
+        with_currency.*,
         case
-            {{ contract_rules('billing', 'invoices') }}
             -- an invoice without a known currency cannot be valued (never guessed)
             when rate_currency is null then 'unknown_currency'
             -- subtotal and total may be negative (credit); these four may not
@@ -49,17 +35,20 @@ checked as (
             when {{ parse_int('amount_paid') }} < 0 then 'negative_amount'
             when {{ parse_int('amount_due') }} < 0 then 'negative_amount'
             -- a missing customer_id is an orphan too; subscription_id is null for one-off invoices
-            when _parent_customer_id is null then 'orphan_foreign_key'
-            when subscription_id is not null and _parent_subscription_id is null then 'orphan_foreign_key'
-        end as _quarantine_rule,
-        {{ contract_row_key('billing', 'invoices') }} as _row_key,
-        {{ row_hash(contract_column_names('billing', 'invoices', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('billing', 'invoices')) }} as _raw_values
-    from with_parents
+            when customers.customer_id is null then 'orphan_foreign_key'
+            when with_currency.subscription_id is not null and subscriptions.subscription_id is null
+                then 'orphan_foreign_key'
+        end as _table_rule
+    from with_currency
+    left join customers
+        on with_currency.customer_id = customers.customer_id
+    left join subscriptions
+        on with_currency.subscription_id = subscriptions.subscription_id
+        and subscriptions.is_current_version
 ),
 
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('checked', 'billing', 'invoices', table_rule='_table_rule') }}
 ),
 
 final as (

@@ -13,30 +13,16 @@ products as (
     select * from {{ ref('stg_billing__products') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
 -- the currency's minor-unit exponent and USD rate (rate_currency null: unknown currency)
 with_currency as (
-    {{ join_currency_rates('landed', 'currencies') }}
+    {{ join_currency_rates('source', 'currencies') }}
 ),
 
--- each foreign key's staged parent (null: an orphan); inactive products count as existing
-with_parents as (
-    {{ join_parents('with_currency', {'product_id': 'products'}) }}
-),
-
--- the first contract rule the row breaks (null: none), its key and its payload
+-- this table's own rules, checked after the contract's key, type and load-time rules
 checked as (
     select
-        with_parents.*,
+        with_currency.*,
         case
-            {{ contract_rules('billing', 'prices') }}
             -- staged as an integer: a count beyond its range cannot be used
             when {{ is_unparseable(
                 'recurring_interval_count', try_cast(parse_int('recurring_interval_count'), 'integer')
@@ -45,16 +31,15 @@ checked as (
             when rate_currency is null then 'unknown_currency'
             when {{ parse_int('unit_amount') }} < 0 then 'negative_amount'
             -- a missing product_id is an orphan too: every price belongs to a product
-            when _parent_product_id is null then 'orphan_foreign_key'
-        end as _quarantine_rule,
-        {{ contract_row_key('billing', 'prices') }} as _row_key,
-        {{ row_hash(contract_column_names('billing', 'prices', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('billing', 'prices')) }} as _raw_values
-    from with_parents
+            when products.product_id is null then 'orphan_foreign_key'
+        end as _table_rule
+    from with_currency
+    left join products
+        on with_currency.product_id = products.product_id
 ),
 
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('checked', 'billing', 'prices', table_rule='_table_rule') }}
 ),
 
 final as (

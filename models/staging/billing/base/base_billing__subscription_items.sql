@@ -15,39 +15,26 @@ prices as (
     select * from {{ ref('stg_billing__prices') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
--- each foreign key's staged parent (null: an orphan); a subscription with any staged version
--- counts, and so do inactive prices
-with_parents as (
-    {{ join_parents('landed', {'subscription_id': 'subscriptions', 'price_id': 'prices'}) }}
-),
-
--- the first contract rule the row breaks (null: none), its version key and its payload
+-- this table's own rules, checked after the contract's key, type and load-time rules
 checked as (
     select
-        with_parents.*,
+        source.*,
         case
-            {{ contract_rules('billing', 'subscription_items') }}
             when {{ parse_int('quantity') }} < 0 then 'negative_quantity'
             -- missing subscription_id / price_id are orphans too: an item needs both to be valued
-            when _parent_subscription_id is null then 'orphan_foreign_key'
-            when _parent_price_id is null then 'orphan_foreign_key'
-        end as _quarantine_rule,
-        {{ contract_row_key('billing', 'subscription_items') }} as _row_key,
-        {{ row_hash(contract_column_names('billing', 'subscription_items', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('billing', 'subscription_items')) }} as _raw_values
-    from with_parents
+            when subscriptions.subscription_id is null then 'orphan_foreign_key'
+            when prices.price_id is null then 'orphan_foreign_key'
+        end as _table_rule
+    from source
+    left join subscriptions
+        on source.subscription_id = subscriptions.subscription_id
+        and subscriptions.is_current_version
+    left join prices
+        on source.price_id = prices.price_id
 ),
 
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('checked', 'billing', 'subscription_items', table_rule='_table_rule') }}
 ),
 
 final as (

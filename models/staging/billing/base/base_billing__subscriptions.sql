@@ -11,39 +11,24 @@ customers as (
     select * from {{ ref('stg_billing__customers') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
--- each foreign key's staged parent (null: an orphan); soft-deleted customers count as existing
-with_parents as (
-    {{ join_parents('landed', {'customer_id': 'customers'}) }}
-),
-
--- the first contract rule the row breaks (null: none), its version key and its payload
+-- this table's own rules, checked after the contract's key, type and load-time rules
 checked as (
     select
-        with_parents.*,
+        source.*,
         case
-            {{ contract_rules('billing', 'subscriptions') }}
             -- staged as decimal(9, 4): a percentage beyond that cannot be used
             when {{ is_unparseable('discount_percent_off', parse_decimal('discount_percent_off', 9, 4)) }}
                 then 'unparseable_number'
             -- a missing customer_id is an orphan too: every subscription belongs to a customer
-            when _parent_customer_id is null then 'orphan_foreign_key'
-        end as _quarantine_rule,
-        {{ contract_row_key('billing', 'subscriptions') }} as _row_key,
-        {{ row_hash(contract_column_names('billing', 'subscriptions', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('billing', 'subscriptions')) }} as _raw_values
-    from with_parents
+            when customers.customer_id is null then 'orphan_foreign_key'
+        end as _table_rule
+    from source
+    left join customers
+        on source.customer_id = customers.customer_id
 ),
 
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('checked', 'billing', 'subscriptions', table_rule='_table_rule') }}
 ),
 
 final as (

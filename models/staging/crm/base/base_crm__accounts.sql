@@ -5,31 +5,19 @@ source as (
     select * from {{ source('crm', 'accounts') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
+-- this table's own rules, checked after the contract's key, type and load-time rules
+checked as (
     select
         source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
+        case
+            -- a company cannot have fewer than zero employees
+            when {{ parse_int('employee_count') }} < 0 then 'invalid_value'
+        end as _table_rule
     from source
 ),
 
--- the first contract rule the row breaks (null: none), its key and its payload
-checked as (
-    select
-        landed.*,
-        case
-            {{ contract_rules('crm', 'accounts') }}
-            -- a company cannot have fewer than zero employees
-            when {{ parse_int('employee_count') }} < 0 then 'invalid_value'
-        end as _quarantine_rule,
-        {{ contract_row_key('crm', 'accounts') }} as _row_key,
-        {{ row_hash(contract_column_names('crm', 'accounts', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('crm', 'accounts')) }} as _raw_values
-    from landed
-),
-
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('checked', 'crm', 'accounts', table_rule='_table_rule') }}
 ),
 
 final as (

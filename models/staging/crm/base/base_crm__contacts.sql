@@ -9,35 +9,20 @@ accounts as (
     select * from {{ ref('stg_crm__accounts') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
--- each foreign key's staged parent (null: an orphan)
-with_parents as (
-    {{ join_parents('landed', {'account_id': 'accounts'}) }}
-),
-
--- the first contract rule the row breaks (null: none), its key and its payload
+-- this table's own rules, checked after the contract's key, type and load-time rules
 checked as (
     select
-        with_parents.*,
+        source.*,
         case
-            {{ contract_rules('crm', 'contacts') }}
-            when _parent_account_id is null then 'orphan_foreign_key'
-        end as _quarantine_rule,
-        {{ contract_row_key('crm', 'contacts') }} as _row_key,
-        {{ row_hash(contract_column_names('crm', 'contacts', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('crm', 'contacts')) }} as _raw_values
-    from with_parents
+            when accounts.account_id is null then 'orphan_foreign_key'
+        end as _table_rule
+    from source
+    left join accounts
+        on source.account_id = accounts.account_id
 ),
 
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('checked', 'crm', 'contacts', table_rule='_table_rule') }}
 ),
 
 final as (

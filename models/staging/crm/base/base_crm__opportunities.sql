@@ -13,44 +13,29 @@ accounts as (
     select * from {{ ref('stg_crm__accounts') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
 -- the currency's USD rate (rate_currency null: unknown); CRM codes come in any case
 with_currency as (
-    {{ join_currency_rates('landed', 'currencies') }}
+    {{ join_currency_rates('source', 'currencies') }}
 ),
 
--- each foreign key's staged parent (null: an orphan)
-with_parents as (
-    {{ join_parents('with_currency', {'account_id': 'accounts'}) }}
-),
-
--- the first contract rule the row breaks (null: none), its key and its payload
+-- this table's own rules, checked after the contract's key, type and load-time rules
 checked as (
     select
-        with_parents.*,
+        with_currency.*,
         case
-            {{ contract_rules('crm', 'opportunities') }}
             -- a currency not in the seed, or an amount without a currency (null with null is fine)
             when currency is not null and rate_currency is null then 'unknown_currency'
             when currency is null and amount is not null then 'unknown_currency'
-            when _parent_account_id is null then 'orphan_foreign_key'
+            when accounts.account_id is null then 'orphan_foreign_key'
             when {{ parse_decimal('amount') }} < 0 then 'negative_amount'
-        end as _quarantine_rule,
-        {{ contract_row_key('crm', 'opportunities') }} as _row_key,
-        {{ row_hash(contract_column_names('crm', 'opportunities', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('crm', 'opportunities')) }} as _raw_values
-    from with_parents
+        end as _table_rule
+    from with_currency
+    left join accounts
+        on with_currency.account_id = accounts.account_id
 ),
 
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('checked', 'crm', 'opportunities', table_rule='_table_rule') }}
 ),
 
 final as (

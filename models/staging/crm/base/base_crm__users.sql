@@ -5,29 +5,8 @@ source as (
     select * from {{ source('crm', 'users') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
--- the first contract rule the row breaks (null: none), its key and its payload
-checked as (
-    select
-        landed.*,
-        case
-            {{ contract_rules('crm', 'users') }}
-        end as _quarantine_rule,
-        {{ contract_row_key('crm', 'users') }} as _row_key,
-        {{ row_hash(contract_column_names('crm', 'users', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('crm', 'users')) }} as _raw_values
-    from landed
-),
-
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('source', 'crm', 'users') }}
 ),
 
 final as (

@@ -9,36 +9,21 @@ workspaces as (
     select * from {{ ref('stg_usage__workspaces') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
--- each foreign key's staged parent (null: an orphan, or no workspace given)
-with_parents as (
-    {{ join_parents('landed', {'workspace_id': 'workspaces'}) }}
-),
-
--- the first contract rule the row breaks (null: none), its key and its payload
+-- this table's own rules, checked after the contract's key, type and load-time rules
 checked as (
     select
-        with_parents.*,
+        source.*,
         case
-            {{ contract_rules('usage', 'users') }}
             -- workspace_id is nullable: only a given one must be a staged workspace
-            when workspace_id is not null and _parent_workspace_id is null then 'orphan_foreign_key'
-        end as _quarantine_rule,
-        {{ contract_row_key('usage', 'users') }} as _row_key,
-        {{ row_hash(contract_column_names('usage', 'users', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('usage', 'users')) }} as _raw_values
-    from with_parents
+            when source.workspace_id is not null and workspaces.workspace_id is null then 'orphan_foreign_key'
+        end as _table_rule
+    from source
+    left join workspaces
+        on source.workspace_id = workspaces.workspace_id
 ),
 
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('checked', 'usage', 'users', table_rule='_table_rule') }}
 ),
 
 final as (

@@ -5,29 +5,8 @@ source as (
     select * from {{ source('usage', 'workspaces') }}
 ),
 
--- every landed row with its load time, parsed once
-landed as (
-    select
-        source.*,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at
-    from source
-),
-
--- the first contract rule the row breaks (null: none), its key and its payload
-checked as (
-    select
-        landed.*,
-        case
-            {{ contract_rules('usage', 'workspaces') }}
-        end as _quarantine_rule,
-        {{ contract_row_key('usage', 'workspaces') }} as _row_key,
-        {{ row_hash(contract_column_names('usage', 'workspaces', exclude=['_loaded_at'])) }} as _payload_hash,
-        {{ json_object_of(contract_column_names('usage', 'workspaces')) }} as _raw_values
-    from landed
-),
-
 classified as (
-    {{ classify_rows('checked', partition_by='_row_key') }}
+    {{ classify_contract_rows('source', 'usage', 'workspaces') }}
 ),
 
 final as (
