@@ -23,6 +23,9 @@ class Column:
     type: str = "string"
     nullable: bool = True
     description: str = ""
+    #: an enforced foreign key: ``<source>.<table>`` whose staged rows the value must name
+    #: (rule ``orphan_foreign_key``; a nullable one only when given)
+    references: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Table:
     description: str = ""
     #: versioned tables: the column that, with the id, names one version (``id @ updated_at``)
     version_column: str | None = None
+    #: the column holding the ISO 4217 code of the table's money (rule ``unknown_currency``)
+    currency_column: str | None = None
 
     @property
     def key(self) -> str:
@@ -50,9 +55,11 @@ class Table:
         return next(c for c in self.columns if c.name == name)
 
 
-def col(name: str, type_: str, description: str, *, null: bool = False) -> Column:
-    """A contract column; ``null=True`` marks it nullable."""
-    return Column(name, type_, null, description)
+def col(
+    name: str, type_: str, description: str, *, null: bool = False, references: str | None = None
+) -> Column:
+    """A contract column; ``null=True`` marks it nullable, ``references`` an enforced foreign key."""
+    return Column(name, type_, null, description, references)
 
 
 _LOADED = col(
@@ -104,7 +111,12 @@ TABLES: tuple[Table, ...] = (
         "contacts",
         (
             col("id", "string", "CRM contact id."),
-            col("account_id", "string", "The contact's company (`crm.accounts.id`)."),
+            col(
+                "account_id",
+                "string",
+                "The contact's company (`crm.accounts.id`).",
+                references="crm.accounts",
+            ),
             col("email", "string", "Email address (PII).", null=True),
             col("first_name", "string", "First name (PII).", null=True),
             col("last_name", "string", "Last name (PII).", null=True),
@@ -148,7 +160,12 @@ TABLES: tuple[Table, ...] = (
         "opportunities",
         (
             col("id", "string", "CRM opportunity id."),
-            col("account_id", "string", "The company the deal is with (`crm.accounts.id`)."),
+            col(
+                "account_id",
+                "string",
+                "The company the deal is with (`crm.accounts.id`).",
+                references="crm.accounts",
+            ),
             col("owner_user_id", "string", "Seller who owns the deal (`crm.users.id`)."),
             col("type", "string", "`new_business`, `expansion`, `renewal` or `services`."),
             col("stage", "string", "Pipeline stage: an open stage, `closed_won` or `closed_lost`."),
@@ -171,6 +188,7 @@ TABLES: tuple[Table, ...] = (
             _LOADED,
         ),
         ("id",),
+        currency_column="currency",
         description="One row per sales deal.",
     ),
     Table(
@@ -178,7 +196,12 @@ TABLES: tuple[Table, ...] = (
         "cases",
         (
             col("id", "string", "Support case id."),
-            col("account_id", "string", "The customer company that opened the case (`crm.accounts.id`)."),
+            col(
+                "account_id",
+                "string",
+                "The customer company that opened the case (`crm.accounts.id`).",
+                references="crm.accounts",
+            ),
             col("contact_id", "string", "The person who opened it (`crm.contacts.id`).", null=True),
             col("priority", "string", "`low`, `normal`, `high` or `urgent`."),
             col("status", "string", "`new`, `open`, `pending`, `solved` or `closed`."),
@@ -196,7 +219,12 @@ TABLES: tuple[Table, ...] = (
         "activities",
         (
             col("id", "string", "CRM activity id."),
-            col("account_id", "string", "The customer company touched (`crm.accounts.id`)."),
+            col(
+                "account_id",
+                "string",
+                "The customer company touched (`crm.accounts.id`).",
+                references="crm.accounts",
+            ),
             col("user_id", "string", "The vendor's staff member who did it (`crm.users.id`)."),
             col("contact_id", "string", "The person at the customer, when one was involved.", null=True),
             col("type", "string", "`call`, `email`, `meeting`, `qbr`, `onboarding_session` or `training`."),
@@ -211,7 +239,12 @@ TABLES: tuple[Table, ...] = (
         "nps_responses",
         (
             col("id", "string", "NPS response id."),
-            col("account_id", "string", "The respondent's company (`crm.accounts.id`)."),
+            col(
+                "account_id",
+                "string",
+                "The respondent's company (`crm.accounts.id`).",
+                references="crm.accounts",
+            ),
             col("contact_id", "string", "The respondent (`crm.contacts.id`).", null=True),
             col("score", "int", "Likelihood to recommend, 0-10."),
             col("comment", "string", "Free-text comment, if any.", null=True),
@@ -247,6 +280,7 @@ TABLES: tuple[Table, ...] = (
             _LOADED,
         ),
         ("id",),
+        currency_column="currency",
         description="One row per billing customer.",
     ),
     Table(
@@ -267,7 +301,12 @@ TABLES: tuple[Table, ...] = (
         "prices",
         (
             col("id", "string", "Price id (`price_...`)."),
-            col("product_id", "string", "The product priced (`billing.products.id`)."),
+            col(
+                "product_id",
+                "string",
+                "The product priced (`billing.products.id`).",
+                references="billing.products",
+            ),
             col("nickname", "string", "Display name, e.g. `Growth monthly`.", null=True),
             col("currency", "string", "Lowercase ISO 4217 currency of `unit_amount`."),
             col(
@@ -291,6 +330,7 @@ TABLES: tuple[Table, ...] = (
             _LOADED,
         ),
         ("id",),
+        currency_column="currency",
         description="One row per price of a product (amount, currency, billing interval).",
     ),
     Table(
@@ -298,7 +338,12 @@ TABLES: tuple[Table, ...] = (
         "subscriptions",
         (
             col("id", "string", "Subscription id (`sub_...`)."),
-            col("customer_id", "string", "The subscribing customer (`billing.customers.id`)."),
+            col(
+                "customer_id",
+                "string",
+                "The subscribing customer (`billing.customers.id`).",
+                references="billing.customers",
+            ),
             col(
                 "status",
                 "string",
@@ -343,8 +388,9 @@ TABLES: tuple[Table, ...] = (
                 "subscription_id",
                 "string",
                 "The subscription the item belongs to (`billing.subscriptions.id`).",
+                references="billing.subscriptions",
             ),
-            col("price_id", "string", "The price billed (`billing.prices.id`)."),
+            col("price_id", "string", "The price billed (`billing.prices.id`).", references="billing.prices"),
             col("quantity", "int", "Units billed, e.g. seats; never negative."),
             col("created_at", "timestamp", "When the item was added."),
             col(
@@ -370,12 +416,18 @@ TABLES: tuple[Table, ...] = (
         "invoices",
         (
             col("id", "string", "Invoice id (`in_...`)."),
-            col("customer_id", "string", "The billed customer (`billing.customers.id`)."),
+            col(
+                "customer_id",
+                "string",
+                "The billed customer (`billing.customers.id`).",
+                references="billing.customers",
+            ),
             col(
                 "subscription_id",
                 "string",
                 "The subscription invoiced; null for one-off invoices.",
                 null=True,
+                references="billing.subscriptions",
             ),
             col("number", "string", "Invoice number shown to the customer.", null=True),
             col("status", "string", "`draft`, `open`, `paid`, `void` or `uncollectible`."),
@@ -407,6 +459,7 @@ TABLES: tuple[Table, ...] = (
             _LOADED,
         ),
         ("id",),
+        currency_column="currency",
         description="One row per invoice (the latest load of an invoice is its current state).",
     ),
     Table(
@@ -414,7 +467,12 @@ TABLES: tuple[Table, ...] = (
         "invoice_line_items",
         (
             col("id", "string", "Invoice line id (`il_...`)."),
-            col("invoice_id", "string", "The invoice the line is on (`billing.invoices.id`)."),
+            col(
+                "invoice_id",
+                "string",
+                "The invoice the line is on (`billing.invoices.id`).",
+                references="billing.invoices",
+            ),
             col("subscription_id", "string", "The subscription billed; null for one-off items.", null=True),
             col(
                 "subscription_item_id",
@@ -422,7 +480,7 @@ TABLES: tuple[Table, ...] = (
                 "The subscription item billed; null for one-off items.",
                 null=True,
             ),
-            col("price_id", "string", "The price billed (`billing.prices.id`)."),
+            col("price_id", "string", "The price billed (`billing.prices.id`).", references="billing.prices"),
             col("type", "string", "`subscription` (recurring) or `invoiceitem` (one-off, e.g. services)."),
             col("description", "string", "Line text shown on the invoice.", null=True),
             col("quantity", "int", "Units billed, never negative."),
@@ -435,6 +493,7 @@ TABLES: tuple[Table, ...] = (
             _LOADED,
         ),
         ("id",),
+        currency_column="currency",
         description="One row per invoice line (what was billed, for which service period).",
     ),
     Table(
@@ -442,7 +501,12 @@ TABLES: tuple[Table, ...] = (
         "refunds",
         (
             col("id", "string", "Refund id (`re_...`)."),
-            col("invoice_id", "string", "The invoice refunded (`billing.invoices.id`)."),
+            col(
+                "invoice_id",
+                "string",
+                "The invoice refunded (`billing.invoices.id`).",
+                references="billing.invoices",
+            ),
             col("amount", "int", "Amount refunded, minor units, never negative."),
             col("currency", "string", "Lowercase ISO 4217 currency of `amount`."),
             col(
@@ -453,6 +517,7 @@ TABLES: tuple[Table, ...] = (
             _LOADED,
         ),
         ("id",),
+        currency_column="currency",
         description="One row per refund of an invoice.",
     ),
     # -- usage (Segment shaped) -------------------------------------------------------------------
@@ -480,7 +545,11 @@ TABLES: tuple[Table, ...] = (
         (
             col("user_id", "string", "Product user id."),
             col(
-                "workspace_id", "string", "The user's workspace (`usage.workspaces.workspace_id`).", null=True
+                "workspace_id",
+                "string",
+                "The user's workspace (`usage.workspaces.workspace_id`).",
+                null=True,
+                references="usage.workspaces",
             ),
             col("email", "string", "Email address (PII).", null=True),
             col("role", "string", "`owner`, `admin`, `member` or `viewer`.", null=True),
@@ -503,6 +572,7 @@ TABLES: tuple[Table, ...] = (
                 "string",
                 "The workspace the event happened in (`usage.workspaces.workspace_id`).",
                 null=True,
+                references="usage.workspaces",
             ),
             col("event", "string", "Event name, e.g. `Report Created`."),
             col(

@@ -47,7 +47,10 @@ def _tables_of(source: str) -> list[Table]:
 
 def _type_text(table: Table, column: str) -> str:
     c = table.column(column)
-    return f"contract type {c.type}{', nullable' if c.nullable else ''}; landed as text"
+    text = f"Contract type {c.type}{', nullable' if c.nullable else ''}"
+    if c.references:
+        text += f", must name a staged {c.references} row"
+    return f"{text}; landed as text"
 
 
 def _key_text(table: Table) -> str:
@@ -66,7 +69,7 @@ def sources_yaml(source: str) -> str:
     tables = []
     for t in _tables_of(source):
         columns = [
-            {"name": c.name, "description": f"{c.description} ({_type_text(t, c.name)})"} for c in t.columns
+            {"name": c.name, "description": f"{c.description} {_type_text(t, c.name)}."} for c in t.columns
         ]
         columns += [{"name": name, "description": _LINEAGE_DOCS[name]} for name in LINEAGE_COLUMNS]
         tables.append(
@@ -91,13 +94,25 @@ def sources_yaml(source: str) -> str:
             }
         ],
     }
-    body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    class IndentedDumper(yaml.SafeDumper):
+        """Indents list items under their key, as the rest of the project's YAML does."""
+
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+            return super().increase_indent(flow, False)
+
+    body = yaml.dump(
+        doc, Dumper=IndentedDumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )
     return f"# {GENERATED_NOTE}\n{body}"
 
 
 # -- macros -----------------------------------------------------------------------------------------
 def _jinja_list(items: Iterable[str]) -> str:
     return "[" + ", ".join(f"'{i}'" for i in items) + "]"
+
+
+def _jinja_text(value: str | None) -> str:
+    return f"'{value}'" if value else "none"
 
 
 def contract_tables_macro() -> str:
@@ -115,24 +130,26 @@ def contract_table_macro() -> str:
     entries = []
     for t in TABLES:
         cols = ",\n".join(
-            f"                {{'name': '{c.name}', 'type': '{c.type}', 'nullable': {str(c.nullable).lower()}}}"
+            f"                {{'name': '{c.name}', 'type': '{c.type}', 'nullable': {str(c.nullable).lower()}, "
+            f"'references': {_jinja_text(c.references)}}}"
             for c in t.columns
         )
-        version = f"'{t.version_column}'" if t.version_column else "none"
         entries.append(
             f"        '{t.key}': {{\n"
             f"            'primary_key': {_jinja_list(t.primary_key)},\n"
             f"            'versioned': {str(t.versioned).lower()},\n"
-            f"            'version_column': {version},\n"
+            f"            'version_column': {_jinja_text(t.version_column)},\n"
+            f"            'currency_column': {_jinja_text(t.currency_column)},\n"
             f"            'columns': [\n{cols},\n            ],\n"
             "        }"
         )
     body = ",\n".join(entries)
     return (
         f"{{#- {GENERATED_NOTE}.\n"
-        "    One raw contract table: {primary_key, versioned, version_column, columns}, where columns is\n"
-        "    the ordered list of {name, type, nullable} (types: string, int, decimal, bool, timestamp,\n"
-        "    date). Lineage columns (_batch_file, _row_number) are the loader's, not the contract's. -#}\n"
+        "    One raw contract table: {primary_key, versioned, version_column, currency_column, columns},\n"
+        "    where columns is the ordered list of {name, type, nullable, references} (types: string,\n"
+        "    int, decimal, bool, timestamp, date; references: the '<source>.<table>' an enforced foreign\n"
+        "    key points at, or none). Lineage columns (_batch_file, _row_number) are the loader's. -#}\n"
         "{% macro contract_table(source_name, table_name) -%}\n"
         "    {%- set tables = {\n"
         f"{body},\n"
@@ -156,6 +173,10 @@ def contract_doc_tables() -> str:
             lines += ["| column | type | nullable | meaning |", "|---|---|---|---|"]
             for c in t.columns:
                 meaning = c.description.replace("|", "\\|")
+                if c.references:
+                    meaning += f" Must name a staged `{c.references}` row."
+                if c.name == t.currency_column:
+                    meaning += " Must be in the currencies seed."
                 lines.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {meaning} |")
             lines.append("")
     return "\n".join(lines).rstrip("\n")

@@ -9,24 +9,10 @@ currencies as (
     select * from {{ ref('currencies') }}
 ),
 
--- the currency as the seed knows it (rate_currency null: unknown)
-with_currency as (
-    {{ join_currency_rates('source', 'currencies') }}
-),
-
--- this table's own rules, checked after the contract's key, type and load-time rules
-checked as (
-    select
-        with_currency.*,
-        case
-            -- currency is nullable on customers (a customer may have no currency until billed)
-            when currency is not null and rate_currency is null then 'unknown_currency'
-        end as _table_rule
-    from with_currency
-),
-
+-- the contract's rules (key, types, load time, currency, parents), then this table's own (if
+-- any); each row classified as staged, duplicate, superseded or quarantined
 classified as (
-    {{ classify_contract_rows('checked', 'billing', 'customers', table_rule='_table_rule') }}
+    {{ classify_contract_rows('source', 'billing', 'customers') }}
 ),
 
 final as (
@@ -39,13 +25,7 @@ final as (
         {{ parse_timestamp('created_at') }} as created_at,
         {{ parse_bool('delinquent') }} as is_delinquent,
         {{ parse_bool('is_deleted') }} as is_deleted,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 

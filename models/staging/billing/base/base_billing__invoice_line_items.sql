@@ -18,34 +18,14 @@ prices as (
     select * from {{ ref('stg_billing__prices') }}
 ),
 
--- the currency's minor-unit exponent and USD rate (rate_currency null: unknown currency)
-with_currency as (
-    {{ join_currency_rates('source', 'currencies') }}
-),
-
--- this table's own rules, checked after the contract's key, type and load-time rules
-checked as (
-    select
-        with_currency.*,
-        case
-            -- a line without a known currency cannot be valued (never guessed)
-            when rate_currency is null then 'unknown_currency'
-            when {{ parse_int('quantity') }} < 0 then 'negative_quantity'
-            -- `amount` may be negative (proration credits); the discount may not
-            when {{ parse_int('discount_amount') }} < 0 then 'negative_amount'
-            -- missing invoice_id / price_id are orphans too (both required by the contract)
-            when invoices.invoice_id is null then 'orphan_foreign_key'
-            when prices.price_id is null then 'orphan_foreign_key'
-        end as _table_rule
-    from with_currency
-    left join invoices
-        on with_currency.invoice_id = invoices.invoice_id
-    left join prices
-        on with_currency.price_id = prices.price_id
-),
-
+-- the contract's rules (key, types, load time, currency, parents), then this table's own (if
+-- any); each row classified as staged, duplicate, superseded or quarantined
 classified as (
-    {{ classify_contract_rows('checked', 'billing', 'invoice_line_items', table_rule='_table_rule') }}
+    {% call classify_contract_rows('source', 'billing', 'invoice_line_items') -%}
+        when {{ parse_int('quantity') }} < 0 then 'negative_quantity'
+        -- `amount` may be negative (proration credits); the discount may not
+        when {{ parse_int('discount_amount') }} < 0 then 'negative_amount'
+    {%- endcall %}
 ),
 
 final as (
@@ -67,13 +47,7 @@ final as (
         {{ parse_timestamp('period_end') }} as period_end_at,
         lower(trim(currency)) as currency,
         minor_unit_exponent,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 

@@ -17,38 +17,16 @@ subscriptions as (
     select * from {{ ref('stg_billing__subscriptions') }}
 ),
 
--- the currency's minor-unit exponent and USD rate (rate_currency null: unknown currency)
-with_currency as (
-    {{ join_currency_rates('source', 'currencies') }}
-),
-
--- this table's own rules, checked after the contract's key, type and load-time rules
-checked as (
-    select
-        with_currency.*,
-        case
-            -- an invoice without a known currency cannot be valued (never guessed)
-            when rate_currency is null then 'unknown_currency'
-            -- subtotal and total may be negative (credit); these four may not
-            when {{ parse_int('discount_total') }} < 0 then 'negative_amount'
-            when {{ parse_int('tax') }} < 0 then 'negative_amount'
-            when {{ parse_int('amount_paid') }} < 0 then 'negative_amount'
-            when {{ parse_int('amount_due') }} < 0 then 'negative_amount'
-            -- a missing customer_id is an orphan too; subscription_id is null for one-off invoices
-            when customers.customer_id is null then 'orphan_foreign_key'
-            when with_currency.subscription_id is not null and subscriptions.subscription_id is null
-                then 'orphan_foreign_key'
-        end as _table_rule
-    from with_currency
-    left join customers
-        on with_currency.customer_id = customers.customer_id
-    left join subscriptions
-        on with_currency.subscription_id = subscriptions.subscription_id
-        and subscriptions.is_current_version
-),
-
+-- the contract's rules (key, types, load time, currency, parents), then this table's own (if
+-- any); each row classified as staged, duplicate, superseded or quarantined
 classified as (
-    {{ classify_contract_rows('checked', 'billing', 'invoices', table_rule='_table_rule') }}
+    {% call classify_contract_rows('source', 'billing', 'invoices') -%}
+        -- subtotal and total may be negative (credit); these four may not
+        when {{ parse_int('discount_total') }} < 0 then 'negative_amount'
+        when {{ parse_int('tax') }} < 0 then 'negative_amount'
+        when {{ parse_int('amount_paid') }} < 0 then 'negative_amount'
+        when {{ parse_int('amount_due') }} < 0 then 'negative_amount'
+    {%- endcall %}
 ),
 
 final as (
@@ -79,13 +57,7 @@ final as (
         {{ parse_timestamp('due_date') }} as due_at,
         {{ parse_timestamp('paid_at') }} as paid_at,
         {{ parse_int('attempt_count') }} as attempt_count,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 

@@ -13,33 +13,16 @@ products as (
     select * from {{ ref('stg_billing__products') }}
 ),
 
--- the currency's minor-unit exponent and USD rate (rate_currency null: unknown currency)
-with_currency as (
-    {{ join_currency_rates('source', 'currencies') }}
-),
-
--- this table's own rules, checked after the contract's key, type and load-time rules
-checked as (
-    select
-        with_currency.*,
-        case
-            -- staged as an integer: a count beyond its range cannot be used
-            when {{ is_unparseable(
-                'recurring_interval_count', try_cast(parse_int('recurring_interval_count'), 'integer')
-            ) }} then 'unparseable_number'
-            -- a price without a known currency cannot be valued (never guessed)
-            when rate_currency is null then 'unknown_currency'
-            when {{ parse_int('unit_amount') }} < 0 then 'negative_amount'
-            -- a missing product_id is an orphan too: every price belongs to a product
-            when products.product_id is null then 'orphan_foreign_key'
-        end as _table_rule
-    from with_currency
-    left join products
-        on with_currency.product_id = products.product_id
-),
-
+-- the contract's rules (key, types, load time, currency, parents), then this table's own (if
+-- any); each row classified as staged, duplicate, superseded or quarantined
 classified as (
-    {{ classify_contract_rows('checked', 'billing', 'prices', table_rule='_table_rule') }}
+    {% call classify_contract_rows('source', 'billing', 'prices') -%}
+        -- staged as an integer: a count beyond its range cannot be used
+        when {{ is_unparseable(
+            'recurring_interval_count', try_cast(parse_int('recurring_interval_count'), 'integer')
+        ) }} then 'unparseable_number'
+        when {{ parse_int('unit_amount') }} < 0 then 'negative_amount'
+    {%- endcall %}
 ),
 
 final as (
@@ -56,13 +39,7 @@ final as (
         {{ try_cast(parse_int('recurring_interval_count'), 'integer') }} as recurring_interval_count,
         {{ parse_bool('active') }} as is_active,
         {{ parse_timestamp('created_at') }} as created_at,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 

@@ -5,6 +5,8 @@ source as (
     select * from {{ source('billing', 'products') }}
 ),
 
+-- the contract's rules (key, types, load time, currency, parents), then this table's own (if
+-- any); each row classified as staged, duplicate, superseded or quarantined
 classified as (
     {{ classify_contract_rows('source', 'billing', 'products') }}
 ),
@@ -15,13 +17,7 @@ final as (
         name as product_name,
         category as product_category,
         {{ parse_bool('active') }} as is_active,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 

@@ -13,29 +13,12 @@ invoices as (
     select * from {{ ref('stg_billing__invoices') }}
 ),
 
--- the currency's minor-unit exponent and USD rate (rate_currency null: unknown currency)
-with_currency as (
-    {{ join_currency_rates('source', 'currencies') }}
-),
-
--- this table's own rules, checked after the contract's key, type and load-time rules
-checked as (
-    select
-        with_currency.*,
-        case
-            -- a refund without a known currency cannot be valued (never guessed)
-            when rate_currency is null then 'unknown_currency'
-            when {{ parse_int('amount') }} < 0 then 'negative_amount'
-            -- a missing invoice_id is an orphan too: every refund refunds an invoice
-            when invoices.invoice_id is null then 'orphan_foreign_key'
-        end as _table_rule
-    from with_currency
-    left join invoices
-        on with_currency.invoice_id = invoices.invoice_id
-),
-
+-- the contract's rules (key, types, load time, currency, parents), then this table's own (if
+-- any); each row classified as staged, duplicate, superseded or quarantined
 classified as (
-    {{ classify_contract_rows('checked', 'billing', 'refunds', table_rule='_table_rule') }}
+    {% call classify_contract_rows('source', 'billing', 'refunds') -%}
+        when {{ parse_int('amount') }} < 0 then 'negative_amount'
+    {%- endcall %}
 ),
 
 final as (
@@ -49,13 +32,7 @@ final as (
         reason,
         status,
         {{ parse_timestamp('created_at') }} as created_at,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 

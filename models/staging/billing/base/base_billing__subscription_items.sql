@@ -15,26 +15,12 @@ prices as (
     select * from {{ ref('stg_billing__prices') }}
 ),
 
--- this table's own rules, checked after the contract's key, type and load-time rules
-checked as (
-    select
-        source.*,
-        case
-            when {{ parse_int('quantity') }} < 0 then 'negative_quantity'
-            -- missing subscription_id / price_id are orphans too: an item needs both to be valued
-            when subscriptions.subscription_id is null then 'orphan_foreign_key'
-            when prices.price_id is null then 'orphan_foreign_key'
-        end as _table_rule
-    from source
-    left join subscriptions
-        on source.subscription_id = subscriptions.subscription_id
-        and subscriptions.is_current_version
-    left join prices
-        on source.price_id = prices.price_id
-),
-
+-- the contract's rules (key, types, load time, currency, parents), then this table's own (if
+-- any); each row classified as staged, duplicate, superseded or quarantined
 classified as (
-    {{ classify_contract_rows('checked', 'billing', 'subscription_items', table_rule='_table_rule') }}
+    {% call classify_contract_rows('source', 'billing', 'subscription_items') -%}
+        when {{ parse_int('quantity') }} < 0 then 'negative_quantity'
+    {%- endcall %}
 ),
 
 final as (
@@ -46,13 +32,7 @@ final as (
         {{ parse_timestamp('created_at') }} as created_at,
         {{ parse_timestamp('deleted_at') }} as deleted_at,
         {{ parse_timestamp('updated_at') }} as updated_at,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 

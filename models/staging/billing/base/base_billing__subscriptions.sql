@@ -11,24 +11,14 @@ customers as (
     select * from {{ ref('stg_billing__customers') }}
 ),
 
--- this table's own rules, checked after the contract's key, type and load-time rules
-checked as (
-    select
-        source.*,
-        case
-            -- staged as decimal(9, 4): a percentage beyond that cannot be used
-            when {{ is_unparseable('discount_percent_off', parse_decimal('discount_percent_off', 9, 4)) }}
-                then 'unparseable_number'
-            -- a missing customer_id is an orphan too: every subscription belongs to a customer
-            when customers.customer_id is null then 'orphan_foreign_key'
-        end as _table_rule
-    from source
-    left join customers
-        on source.customer_id = customers.customer_id
-),
-
+-- the contract's rules (key, types, load time, currency, parents), then this table's own (if
+-- any); each row classified as staged, duplicate, superseded or quarantined
 classified as (
-    {{ classify_contract_rows('checked', 'billing', 'subscriptions', table_rule='_table_rule') }}
+    {% call classify_contract_rows('source', 'billing', 'subscriptions') -%}
+        -- staged as decimal(9, 4): a percentage beyond that cannot be used
+        when {{ is_unparseable('discount_percent_off', parse_decimal('discount_percent_off', 9, 4)) }}
+            then 'unparseable_number'
+    {%- endcall %}
 ),
 
 final as (
@@ -47,13 +37,7 @@ final as (
         {{ parse_timestamp('ended_at') }} as ended_at,
         {{ parse_decimal('discount_percent_off', 9, 4) }} as discount_percent_off,
         {{ parse_timestamp('updated_at') }} as updated_at,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 

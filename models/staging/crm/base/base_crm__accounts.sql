@@ -5,19 +5,13 @@ source as (
     select * from {{ source('crm', 'accounts') }}
 ),
 
--- this table's own rules, checked after the contract's key, type and load-time rules
-checked as (
-    select
-        source.*,
-        case
-            -- a company cannot have fewer than zero employees
-            when {{ parse_int('employee_count') }} < 0 then 'invalid_value'
-        end as _table_rule
-    from source
-),
-
+-- the contract's rules (key, types, load time, currency, parents), then this table's own (if
+-- any); each row classified as staged, duplicate, superseded or quarantined
 classified as (
-    {{ classify_contract_rows('checked', 'crm', 'accounts', table_rule='_table_rule') }}
+    {% call classify_contract_rows('source', 'crm', 'accounts') -%}
+        -- a company cannot have fewer than zero employees
+        when {{ parse_int('employee_count') }} < 0 then 'invalid_value'
+    {%- endcall %}
 ),
 
 final as (
@@ -34,13 +28,7 @@ final as (
         {{ parse_timestamp('created_at') }} as created_at,
         {{ parse_timestamp('updated_at') }} as updated_at,
         {{ parse_bool('is_deleted') }} as is_deleted,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 

@@ -13,29 +13,14 @@ accounts as (
     select * from {{ ref('stg_crm__accounts') }}
 ),
 
--- the currency's USD rate (rate_currency null: unknown); CRM codes come in any case
-with_currency as (
-    {{ join_currency_rates('source', 'currencies') }}
-),
-
--- this table's own rules, checked after the contract's key, type and load-time rules
-checked as (
-    select
-        with_currency.*,
-        case
-            -- a currency not in the seed, or an amount without a currency (null with null is fine)
-            when currency is not null and rate_currency is null then 'unknown_currency'
-            when currency is null and amount is not null then 'unknown_currency'
-            when accounts.account_id is null then 'orphan_foreign_key'
-            when {{ parse_decimal('amount') }} < 0 then 'negative_amount'
-        end as _table_rule
-    from with_currency
-    left join accounts
-        on with_currency.account_id = accounts.account_id
-),
-
+-- the contract's rules (key, types, load time, currency, parents), then this table's own (if
+-- any); each row classified as staged, duplicate, superseded or quarantined
 classified as (
-    {{ classify_contract_rows('checked', 'crm', 'opportunities', table_rule='_table_rule') }}
+    {% call classify_contract_rows('source', 'crm', 'opportunities') -%}
+        -- an amount is only meaningful with its currency (no amount, no currency is fine)
+        when currency is null and amount is not null then 'unknown_currency'
+        when {{ parse_decimal('amount') }} < 0 then 'negative_amount'
+    {%- endcall %}
 ),
 
 final as (
@@ -55,13 +40,7 @@ final as (
         {{ parse_date('close_date') }} as close_date,
         {{ parse_timestamp('updated_at') }} as updated_at,
         {{ parse_bool('is_deleted') }} as is_deleted,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 

@@ -33,35 +33,22 @@ timed as (
     from clocked
 ),
 
--- this table's own rules, checked after the contract's key, type and load-time rules; an
--- unparseable client `timestamp` is not one (event_at falls back to received_at)
-checked as (
-    select
-        timed.*,
-        case when timed._is_event_time_from_server then timed._received_at else timed._client_timestamp_at end
-            as _event_at,
-        case
-            -- received_at is required: without the server clock an event cannot be placed in time
-            when timed.received_at is null then 'unparseable_timestamp'
-            when timed.properties is not null and not {{ is_json_object('timed.properties') }} then 'malformed_json'
-            when timed.workspace_id is not null and workspaces.workspace_id is null then 'orphan_foreign_key'
-        end as _table_rule
-    from timed
-    left join workspaces
-        on timed.workspace_id = workspaces.workspace_id
-),
-
--- the payload a redelivery repeats is every landed column but the server and loader clocks
+-- the contract's rules (key, types, load time, parents), then this table's own; the first
+-- delivery wins, and the payload a redelivery repeats is every landed column but the two clocks.
+-- An unparseable client `timestamp` is not a rule (event_at falls back to received_at).
 classified as (
-    {{ classify_contract_rows(
-        'checked',
+    {% call classify_contract_rows(
+        'timed',
         'usage',
         'tracks',
-        table_rule='_table_rule',
         payload_exclude=['received_at'],
         winner_order='_received_at asc, loaded_at asc, _batch_file asc, _row_number asc',
         changed_payload='conflict',
-    ) }}
+    ) -%}
+        -- received_at is required: without the server clock an event cannot be placed in time
+        when received_at is null then 'unparseable_timestamp'
+        when properties is not null and not {{ is_json_object('properties') }} then 'malformed_json'
+    {%- endcall %}
 ),
 
 final as (
@@ -71,19 +58,15 @@ final as (
         anonymous_id,
         workspace_id,
         event as event_name,
-        _event_at as event_at,
+        case when _is_event_time_from_server then _received_at else _client_timestamp_at end as event_at,
         _client_timestamp_at as client_timestamp_at,
         _received_at as received_at,
         _is_event_time_from_server as is_event_time_from_server,
-        cast(_event_at as date) as event_date,
+        cast(
+            case when _is_event_time_from_server then _received_at else _client_timestamp_at end as date
+        ) as event_date,
         properties,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 
