@@ -94,6 +94,7 @@ def sources_yaml(source: str) -> str:
             }
         ],
     }
+
     class IndentedDumper(yaml.SafeDumper):
         """Indents list items under their key, as the rest of the project's YAML does."""
 
