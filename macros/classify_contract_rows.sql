@@ -3,12 +3,12 @@
     source table, with any columns the model added) gets
       loaded_at            the parsed _loaded_at (parsed once: rules, versions and output use it)
       _rate_currency, minor_unit_exponent, usd_per_unit
-                           its currency looked up (trimmed, lowercased) in the CTE `currencies`
-                           (the seed), for tables with a currency column
-      _parent_<key>        for each enforced foreign key, the key of its staged parent row, looked
-                           up in the CTE named after the parent table (e.g. `accounts` for
-                           crm.accounts: select * from its staging model); for a versioned parent,
-                           its current version. Null: an orphan.
+                           its currency looked up (trimmed, lowercased) in the seed `currencies`,
+                           for tables with a currency column
+      _parent_<key>        for each enforced foreign key, the key of its parent's row in the
+                           parent's staging model (`references` in the contract: crm.accounts ->
+                           stg_crm__accounts); for a versioned parent, its current version. Null:
+                           an orphan. The staging model must carry the key under the same name.
       _quarantine_rule     the first rule it breaks: the contract's (contract_rules), then the
                            model's own `when ... then '<rule>'` branches, given as the body of a
                            call block: {% call classify_contract_rows(...) %} when ... {% endcall %}
@@ -17,7 +17,8 @@
       _raw_values          every contract column's landed text, as a JSON object
     and is then classified as staged / duplicate / superseded / quarantined (classify_rows;
     `winner_order` and `changed_payload` pass through). Parents are the staged rows: one orphan
-    convention for every source. Returns a select statement for a CTE body.
+    convention for every source. The seed and parent refs are made here, from the contract, so a
+    base model imports only its source. Returns a select statement for a CTE body.
 -#}
 {% macro classify_contract_rows(
     relation,
@@ -52,19 +53,19 @@
             currencies.usd_per_unit
             {%- endif %}
             {%- for column in foreign_keys %},
-            {{ column['references'].split('.')[1] }}.{{ column['name'] }} as _parent_{{ column['name'] }}
+            parent_{{ loop.index }}.{{ column['name'] }} as _parent_{{ column['name'] }}
             {%- endfor %}
         from {{ relation }}
         {%- if contract['currency_column'] %}
-        left join currencies
+        left join {{ ref('currencies') }} as currencies
             on lower(trim({{ relation }}.{{ contract['currency_column'] }})) = currencies.currency
         {%- endif %}
         {%- for column in foreign_keys %}
             {%- set parent_source, parent_table = column['references'].split('.') %}
-        left join {{ parent_table }}
-            on {{ relation }}.{{ column['name'] }} = {{ parent_table }}.{{ column['name'] }}
+        left join {{ ref('stg_' ~ parent_source ~ '__' ~ parent_table) }} as parent_{{ loop.index }}
+            on {{ relation }}.{{ column['name'] }} = parent_{{ loop.index }}.{{ column['name'] }}
             {%- if contract_table(parent_source, parent_table)['versioned'] %}
-            and {{ parent_table }}.is_current_version
+            and parent_{{ loop.index }}.is_current_version
             {%- endif %}
         {%- endfor %}
     ) as looked_up

@@ -5,12 +5,8 @@ source as (
     select * from {{ source('billing', 'customers') }}
 ),
 
-currencies as (
-    select * from {{ ref('currencies') }}
-),
-
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time, currency (seed currencies). Each row is classified
+-- as staged, duplicate, superseded or quarantined
 classified as (
     {{ classify_contract_rows('source', 'billing', 'customers') }}
 ),

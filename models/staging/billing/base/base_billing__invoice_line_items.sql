@@ -6,20 +6,9 @@ source as (
     select * from {{ source('billing', 'invoice_line_items') }}
 ),
 
-currencies as (
-    select * from {{ ref('currencies') }}
-),
-
-invoices as (
-    select * from {{ ref('stg_billing__invoices') }}
-),
-
-prices as (
-    select * from {{ ref('stg_billing__prices') }}
-),
-
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time, currency (seed currencies), parents
+-- (stg_billing__invoices, stg_billing__prices); then this table's own. Each row is classified as
+-- staged, duplicate, superseded or quarantined
 classified as (
     {% call classify_contract_rows('source', 'billing', 'invoice_line_items') -%}
         when {{ parse_int('quantity') }} < 0 then 'negative_quantity'

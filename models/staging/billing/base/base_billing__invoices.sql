@@ -5,20 +5,9 @@ source as (
     select * from {{ source('billing', 'invoices') }}
 ),
 
-currencies as (
-    select * from {{ ref('currencies') }}
-),
-
-customers as (
-    select * from {{ ref('stg_billing__customers') }}
-),
-
-subscriptions as (
-    select * from {{ ref('stg_billing__subscriptions') }}
-),
-
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time, currency (seed currencies), parents
+-- (stg_billing__customers, stg_billing__subscriptions); then this table's own. Each row is
+-- classified as staged, duplicate, superseded or quarantined
 classified as (
     {% call classify_contract_rows('source', 'billing', 'invoices') -%}
         -- subtotal and total may be negative (credit); these four may not

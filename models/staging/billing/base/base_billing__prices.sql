@@ -5,16 +5,9 @@ source as (
     select * from {{ source('billing', 'prices') }}
 ),
 
-currencies as (
-    select * from {{ ref('currencies') }}
-),
-
-products as (
-    select * from {{ ref('stg_billing__products') }}
-),
-
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time, currency (seed currencies), parents
+-- (stg_billing__products); then this table's own. Each row is classified as staged, duplicate,
+-- superseded or quarantined
 classified as (
     {% call classify_contract_rows('source', 'billing', 'prices') -%}
         -- staged as an integer: a count beyond its range cannot be used

@@ -5,16 +5,9 @@ source as (
     select * from {{ source('billing', 'refunds') }}
 ),
 
-currencies as (
-    select * from {{ ref('currencies') }}
-),
-
-invoices as (
-    select * from {{ ref('stg_billing__invoices') }}
-),
-
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time, currency (seed currencies), parents
+-- (stg_billing__invoices); then this table's own. Each row is classified as staged, duplicate,
+-- superseded or quarantined
 classified as (
     {% call classify_contract_rows('source', 'billing', 'refunds') -%}
         when {{ parse_int('amount') }} < 0 then 'negative_amount'

@@ -7,16 +7,9 @@ source as (
     select * from {{ source('billing', 'subscription_items') }}
 ),
 
-subscriptions as (
-    select * from {{ ref('stg_billing__subscriptions') }}
-),
-
-prices as (
-    select * from {{ ref('stg_billing__prices') }}
-),
-
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time, parents (stg_billing__subscriptions,
+-- stg_billing__prices); then this table's own. Each row is classified as staged, duplicate,
+-- superseded or quarantined
 classified as (
     {% call classify_contract_rows('source', 'billing', 'subscription_items') -%}
         when {{ parse_int('quantity') }} < 0 then 'negative_quantity'

@@ -7,12 +7,8 @@ source as (
     select * from {{ source('billing', 'subscriptions') }}
 ),
 
-customers as (
-    select * from {{ ref('stg_billing__customers') }}
-),
-
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time, parents (stg_billing__customers); then this table's
+-- own. Each row is classified as staged, duplicate, superseded or quarantined
 classified as (
     {% call classify_contract_rows('source', 'billing', 'subscriptions') -%}
         -- staged as decimal(9, 4): a percentage beyond that cannot be used

@@ -5,8 +5,8 @@ source as (
     select * from {{ source('crm', 'accounts') }}
 ),
 
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time; then this table's own. Each row is classified as
+-- staged, duplicate, superseded or quarantined
 classified as (
     {% call classify_contract_rows('source', 'crm', 'accounts') -%}
         -- a company cannot have fewer than zero employees

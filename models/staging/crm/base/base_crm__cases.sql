@@ -5,12 +5,8 @@ source as (
     select * from {{ source('crm', 'cases') }}
 ),
 
-accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
-),
-
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time, parents (stg_crm__accounts); then this table's own.
+-- Each row is classified as staged, duplicate, superseded or quarantined
 classified as (
     {% call classify_contract_rows('source', 'crm', 'cases') -%}
         -- csat is a 1-5 rating

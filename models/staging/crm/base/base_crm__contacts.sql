@@ -5,12 +5,8 @@ source as (
     select * from {{ source('crm', 'contacts') }}
 ),
 
-accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
-),
-
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time, parents (stg_crm__accounts). Each row is classified
+-- as staged, duplicate, superseded or quarantined
 classified as (
     {{ classify_contract_rows('source', 'crm', 'contacts') }}
 ),

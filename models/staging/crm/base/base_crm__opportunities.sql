@@ -5,16 +5,9 @@ source as (
     select * from {{ source('crm', 'opportunities') }}
 ),
 
-currencies as (
-    select * from {{ ref('currencies') }}
-),
-
-accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
-),
-
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time, currency (seed currencies), parents
+-- (stg_crm__accounts); then this table's own. Each row is classified as staged, duplicate,
+-- superseded or quarantined
 classified as (
     {% call classify_contract_rows('source', 'crm', 'opportunities') -%}
         -- an amount is only meaningful with its currency (no amount, no currency is fine)

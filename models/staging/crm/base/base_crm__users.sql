@@ -5,8 +5,8 @@ source as (
     select * from {{ source('crm', 'users') }}
 ),
 
--- the contract's rules (key, types, load time, currency, parents), then this table's own (if
--- any); each row classified as staged, duplicate, superseded or quarantined
+-- the contract's rules: key, types, load time. Each row is classified as staged, duplicate,
+-- superseded or quarantined
 classified as (
     {{ classify_contract_rows('source', 'crm', 'users') }}
 ),

@@ -8,10 +8,6 @@ source as (
     select * from {{ source('usage', 'tracks') }}
 ),
 
-workspaces as (
-    select * from {{ ref('stg_usage__workspaces') }}
-),
-
 -- the server and client clocks, parsed once
 clocked as (
     select
@@ -33,8 +29,9 @@ timed as (
     from clocked
 ),
 
--- the contract's rules (key, types, load time, parents), then this table's own; the first
--- delivery wins, and the payload a redelivery repeats is every landed column but the two clocks.
+-- the contract's rules: key, types, load time, then the workspace in its staged rows
+-- (stg_usage__workspaces); then this table's own. The first delivery wins, and the payload a
+-- redelivery repeats is every landed column but the two clocks.
 -- An unparseable client `timestamp` is not a rule (event_at falls back to received_at).
 classified as (
     {% call classify_contract_rows(
