@@ -133,6 +133,28 @@ def _cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_contract(settings: Settings, args: argparse.Namespace) -> int:
+    from lifecycle.contract_sync import ContractSyncError, stale_files, sync
+
+    try:
+        if args.check:
+            stale = stale_files(settings.project_dir)
+            for path in stale:
+                print(f"stale: {path} (run `lifecycle contract sync`)", file=sys.stderr)
+            if not stale:
+                print("the generated contract files are up to date")
+            return 1 if stale else 0
+        written = sync(settings.project_dir)
+    except ContractSyncError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        print("the generated contract files are up to date")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lifecycle",
@@ -201,6 +223,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
     add("summary", "print the reconciliation and marts of the built warehouse", _cmd_summary)
+    contract = add(
+        "contract",
+        "write the dbt side of the raw contract (sources YAML, contract macros, doc tables)",
+        _cmd_contract,
+        "`lifecycle contract sync` regenerates, from lifecycle/contract.py, the sources YAML, "
+        "macros/generated/ and the column tables of docs/raw_contract.md; with --check it writes "
+        "nothing and exits 1 when a generated file is stale.",
+    )
+    contract.add_argument("action", choices=["sync"], help="what to do (sync)")
+    contract.add_argument("--check", action="store_true", help="only report stale files (exit 1 if any)")
     return parser
 
 

@@ -5,14 +5,14 @@
       superseded  an older version of the key replaced by a newer one (latest version wins)
       quarantined broke a contract rule (_quarantine_rule), or carries a different payload under
                   the same key and the same _loaded_at (rule duplicate_key_conflict)
-    `relation` is a CTE with: _quarantine_rule (null when the row is valid), _payload_hash,
-    _loaded_at, _batch_file, _row_number. `partition_by`: the key a winner is chosen for.
-    `winner_order`: sql order putting the winner first (default: latest _loaded_at).
+    `relation` is a CTE name or a parenthesised subquery with: _quarantine_rule (null when the row is valid), _payload_hash,
+    loaded_at (the parsed _loaded_at), _batch_file, _row_number. `partition_by`: the key a winner
+    is chosen for. `winner_order`: sql order putting the winner first (default: latest load).
     `changed_payload`: 'supersede' (mutable entities: a newer load replaces an older one) or
     'conflict' (immutable events: any other payload under the key is quarantined).
     Invalid rows never compete with valid ones for a key.
 -#}
-{% macro classify_rows(relation, partition_by, winner_order='_loaded_at desc', changed_payload='supersede') -%}
+{% macro classify_rows(relation, partition_by, winner_order='loaded_at desc', changed_payload='supersede') -%}
 select
     ranked.*,
     case
@@ -20,7 +20,7 @@ select
         when ranked._winner_rank = 1 then 'staged'
         when ranked._payload_hash = ranked._winner_payload_hash then 'duplicate'
         {%- if changed_payload == 'supersede' %}
-        when ranked._loaded_at <> ranked._winner_loaded_at then 'superseded'
+        when ranked.loaded_at <> ranked._winner_loaded_at then 'superseded'
         {%- endif %}
         else 'quarantined'
     end as _row_status,
@@ -30,14 +30,14 @@ select
             when ranked._winner_rank > 1
                 and ranked._payload_hash <> ranked._winner_payload_hash
                 {%- if changed_payload == 'supersede' %}
-                and ranked._loaded_at = ranked._winner_loaded_at
+                and ranked.loaded_at = ranked._winner_loaded_at
                 {%- endif %}
                 then 'duplicate_key_conflict'
         end
     ) as _final_quarantine_rule
 from (
     select
-        {{ relation }}.*,
+        candidates.*,
         row_number() over (
             partition by {{ partition_by }}, (_quarantine_rule is null)
             order by {{ winner_order }}, _batch_file desc, _row_number desc
@@ -47,11 +47,11 @@ from (
             order by {{ winner_order }}, _batch_file desc, _row_number desc
             rows between unbounded preceding and unbounded following
         ) as _winner_payload_hash,
-        first_value(_loaded_at) over (
+        first_value(loaded_at) over (
             partition by {{ partition_by }}, (_quarantine_rule is null)
             order by {{ winner_order }}, _batch_file desc, _row_number desc
             rows between unbounded preceding and unbounded following
         ) as _winner_loaded_at
-    from {{ relation }}
+    from {{ relation }} as candidates
 ) as ranked
 {%- endmacro %}

@@ -5,6 +5,13 @@ base as (
     select * from {{ ref('base_billing__customers') }}
 ),
 
+-- the row that won for each key (see the base model)
+staged as (
+    select *
+    from base
+    where _row_status = 'staged'
+),
+
 final as (
     select
         customer_id,
@@ -17,8 +24,7 @@ final as (
         is_deleted,
         loaded_at,
         _batch_file as batch_file
-    from base
-    where _row_status = 'staged'
+    from staged
 )
 
 select * from final

@@ -5,6 +5,13 @@ base as (
     select * from {{ ref('base_billing__invoice_line_items') }}
 ),
 
+-- the row that won for each key (see the base model)
+staged as (
+    select *
+    from base
+    where _row_status = 'staged'
+),
+
 final as (
     select
         invoice_line_item_id,
@@ -26,8 +33,7 @@ final as (
         minor_unit_exponent,
         loaded_at,
         _batch_file as batch_file
-    from base
-    where _row_status = 'staged'
+    from staged
 )
 
 select * from final

@@ -5,6 +5,13 @@ base as (
     select * from {{ ref('base_billing__invoices') }}
 ),
 
+-- the row that won for each key (see the base model)
+staged as (
+    select *
+    from base
+    where _row_status = 'staged'
+),
+
 final as (
     select
         invoice_id,
@@ -35,8 +42,7 @@ final as (
         attempt_count,
         loaded_at,
         _batch_file as batch_file
-    from base
-    where _row_status = 'staged'
+    from staged
 )
 
 select * from final

@@ -5,6 +5,13 @@ base as (
     select * from {{ ref('base_billing__refunds') }}
 ),
 
+-- the row that won for each key (see the base model)
+staged as (
+    select *
+    from base
+    where _row_status = 'staged'
+),
+
 final as (
     select
         refund_id,
@@ -18,8 +25,7 @@ final as (
         created_at,
         loaded_at,
         _batch_file as batch_file
-    from base
-    where _row_status = 'staged'
+    from staged
 )
 
 select * from final

@@ -15,17 +15,7 @@ staged as (
 ),
 
 versioned as (
-    select
-        staged.*,
-        row_number() over (
-            partition by subscription_item_id
-            order by updated_at, loaded_at
-        ) as version_number,
-        lead(updated_at) over (
-            partition by subscription_item_id
-            order by updated_at, loaded_at
-        ) as next_updated_at
-    from staged
+    {{ version_validity('staged', key='subscription_item_id') }}
 ),
 
 final as (
@@ -39,12 +29,9 @@ final as (
         updated_at,
         loaded_at,
         version_number,
-        case
-            when version_number = 1 then timestamp '1900-01-01 00:00:00'
-            else updated_at
-        end as valid_from,
-        coalesce(next_updated_at, timestamp '9999-12-31 00:00:00') as valid_to,
-        next_updated_at is null as is_current_version,
+        valid_from,
+        valid_to,
+        is_current_version,
         _batch_file as batch_file
     from versioned
 )

@@ -5,6 +5,13 @@ base as (
     select * from {{ ref('base_crm__contacts') }}
 ),
 
+-- the row that won for each key (see the base model)
+staged as (
+    select *
+    from base
+    where _row_status = 'staged'
+),
+
 final as (
     select
         contact_id,
@@ -20,8 +27,7 @@ final as (
         is_deleted,
         loaded_at,
         _batch_file as batch_file
-    from base
-    where _row_status = 'staged'
+    from staged
 )
 
 select * from final

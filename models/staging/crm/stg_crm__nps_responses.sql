@@ -5,6 +5,13 @@ base as (
     select * from {{ ref('base_crm__nps_responses') }}
 ),
 
+-- the row that won for each key (see the base model)
+staged as (
+    select *
+    from base
+    where _row_status = 'staged'
+),
+
 final as (
     select
         nps_response_id,
@@ -15,8 +22,7 @@ final as (
         responded_at,
         loaded_at,
         _batch_file as batch_file
-    from base
-    where _row_status = 'staged'
+    from staged
 )
 
 select * from final

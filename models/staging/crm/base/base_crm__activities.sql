@@ -5,21 +5,13 @@ source as (
     select * from {{ source('crm', 'activities') }}
 ),
 
-accounts as (
-    select * from {{ ref('stg_crm__accounts') }}
+-- the contract's rules: key, types, load time, parents (stg_crm__accounts). Each row is classified
+-- as staged, duplicate, superseded or quarantined
+classified as (
+    {{ classify_contract_rows('source', 'crm', 'activities') }}
 ),
 
--- the account must be a staged CRM account (soft-deleted accounts count as existing)
-with_parent as (
-    select
-        source.*,
-        accounts.account_id as _parent_account_id
-    from source
-    left join accounts
-        on source.account_id = accounts.account_id
-),
-
-typed as (
+final as (
     select
         id as activity_id,
         account_id,
@@ -27,43 +19,7 @@ typed as (
         contact_id,
         type as activity_type,
         {{ parse_timestamp('occurred_at') }} as occurred_at,
-        {{ parse_timestamp('_loaded_at') }} as loaded_at,
-        -- the first contract rule the row breaks, or null
-        case
-            when id is null then 'null_primary_key'
-            when {{ is_unparseable('occurred_at', parse_timestamp('occurred_at')) }} then 'unparseable_timestamp'
-            -- a row without a load time cannot be ordered among versions: missing counts as unparseable
-            when {{ parse_timestamp('_loaded_at') }} is null then 'unparseable_timestamp'
-            when _parent_account_id is null then 'orphan_foreign_key'
-        end as _quarantine_rule,
-        id as _row_key,
-        {{ row_hash(['id', 'account_id', 'user_id', 'contact_id', 'type', 'occurred_at']) }} as _payload_hash,
-        {{ json_object_of(['id', 'account_id', 'user_id', 'contact_id', 'type', 'occurred_at', '_loaded_at']) }} as _raw_values,
-        {{ parse_timestamp('_loaded_at') }} as _loaded_at,
-        _batch_file,
-        _row_number
-    from with_parent
-),
-
-classified as (
-    {{ classify_rows('typed', partition_by='_row_key') }}
-),
-
-final as (
-    select
-        activity_id,
-        account_id,
-        user_id,
-        contact_id,
-        activity_type,
-        occurred_at,
-        loaded_at,
-        _row_key,
-        _row_status,
-        _final_quarantine_rule as _quarantine_rule,
-        _raw_values,
-        _batch_file,
-        _row_number
+        {{ classified_row_columns() }}
     from classified
 )
 
