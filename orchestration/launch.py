@@ -90,6 +90,8 @@ class RunOutcome:
     step_failures: list[str] = field(default_factory=list)
     checks: list[CheckProblem] = field(default_factory=list)
     materialized: list[str] = field(default_factory=list)
+    #: The run's result (its events), for callers that want more than the summary above.
+    result: dg.ExecuteInProcessResult | None = field(default=None, repr=False, compare=False)
 
     @property
     def blocking(self) -> list[CheckProblem]:
@@ -173,8 +175,14 @@ class _RunOutput:
                 self.show(self.clock.stamp("dbt " + line.strip()))
         return len(text)
 
+    def log_line(self, line: str) -> None:
+        """A line for the log only (the run's events, written from the thread that follows them)."""
+        with self.lock:
+            self.log.write(line + "\n")
+
     def flush(self) -> None:
-        self.log.flush()
+        with self.lock:
+            self.log.flush()
 
     def isatty(self) -> bool:
         return False
@@ -213,7 +221,7 @@ def _log_line(entry: dg.EventLogEntry) -> str:
 
 @contextmanager
 def _follow(
-    instance: dg.DagsterInstance, run_id: str, log: IO[str], show: Progress, clock: _Clock
+    instance: dg.DagsterInstance, run_id: str, output: _RunOutput, show: Progress, clock: _Clock
 ) -> Iterator[None]:
     """Read the run's events while it executes: every event to the log, a line per notable one."""
     done = threading.Event()
@@ -224,7 +232,7 @@ def _follow(
             conn = instance.get_records_for_run(run_id, cursor=state["cursor"], limit=500)
             for record in conn.records:
                 entry = record.event_log_entry
-                log.write(_log_line(entry) + "\n")
+                output.log_line(_log_line(entry))
                 if (line := _event_line(entry)) is not None:
                     show(clock.stamp(line))
             state["cursor"] = conn.cursor
@@ -287,7 +295,7 @@ def launch(
                     f"Dagster job {job_name}, run {run_id[:8]} (DAGSTER_HOME={instance.root_directory})"
                 )
             )
-            with _follow(instance, run_id, log, progress, clock), redirect_stdout(output):  # type: ignore[type-var]
+            with _follow(instance, run_id, output, progress, clock), redirect_stdout(output):  # type: ignore[type-var]
                 result = job.execute_in_process(
                     instance=instance, run_id=run_id, run_config=QUIET_CONSOLE, raise_on_error=False
                 )
@@ -306,6 +314,7 @@ def launch(
         materialized=sorted(
             {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
         ),
+        result=result,
     )
 
 
