@@ -12,9 +12,13 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lifecycle import __version__
 from lifecycle.settings import CHECKED, ConfigError, Settings
+
+if TYPE_CHECKING:  # the launcher is imported lazily, by the commands that run Dagster
+    from orchestration.launch import RunOutcome
 
 ENV_HELP = """environment (all optional):
   LIFECYCLE_LANDING_DIR  landing files <source>/<table>/<batch>   (default data/landing)
@@ -139,7 +143,7 @@ def _where_things_are(settings: Settings) -> list[str]:
     return lines
 
 
-def _report_problems(outcome, what: str) -> None:
+def _report_problems(outcome: RunOutcome, what: str) -> None:
     """The run's failed steps, blocking checks and warnings, on stderr."""
     error(f"{what} (Dagster run {outcome.run_id[:8]}); the serving DB was not updated.")
     for line in outcome.problem_lines() or ["see the log: " + str(outcome.log_path)]:
@@ -333,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     except LoaderError as exc:
         error(str(exc))
         return 2
+    except KeyboardInterrupt:
+        error("interrupted")
+        return 130
 
 
 if __name__ == "__main__":

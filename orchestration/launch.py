@@ -285,7 +285,7 @@ def launch(
             output = _RunOutput(log, progress, clock)
             progress(clock.stamp("dbt parse (the manifest Dagster reads)"))
             with redirect_stdout(output):  # type: ignore[type-var]
-                prepare_manifest(settings.dbt_vars())
+                prepare_manifest(settings.dbt_vars(), settings.dbt_target)
             from orchestration.definitions import build_definitions
 
             job = build_definitions(settings).resolve_job_def(job_name)
@@ -341,4 +341,4 @@ def prepare_ui(settings: Settings) -> None:
 
     dagster_home(settings)
     with redirect_stdout(sys.stderr):
-        prepare_manifest(settings.dbt_vars())
+        prepare_manifest(settings.dbt_vars(), settings.dbt_target)

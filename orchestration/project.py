@@ -27,18 +27,22 @@ class VenvDbtPreparer(DagsterDbtProjectPreparer):
     with the project's own dbt: the default runs the ``dbt`` on PATH, which a non-activated venv
     (``make`` calls ``.venv/bin/lifecycle``) does not provide.
 
-    ``dbt_vars``: the ``--vars`` the run's `dbt build` will pass (``Settings.dbt_vars``); parsing
-    with the same vars lets the build reuse this parse (dbt re-parses everything when vars change).
+    ``dbt_vars`` and ``target``: the ``--vars`` and ``--target`` the run's `dbt build` will pass
+    (``Settings.dbt_vars``, ``Settings.dbt_target``); parsing with the same ones lets the build
+    reuse this parse (dbt parses everything again when vars or the target change).
     """
 
-    def __init__(self, dbt_vars: Mapping[str, str] | None = None) -> None:
+    def __init__(self, dbt_vars: Mapping[str, str] | None = None, target: str | None = None) -> None:
         super().__init__()
         self.dbt_vars = dict(dbt_vars or {})
+        self.target = target
 
     def prepare(self, project: DbtProject) -> None:
         args = ["parse", "--quiet", "--no-use-colors"]
         if self.dbt_vars:
             args += ["--vars", json.dumps(self.dbt_vars)]
+        if self.target:
+            args += ["--target", self.target]
         DbtCliResource(
             project_dir=str(project.project_dir),
             profiles_dir=str(project.profiles_dir),
@@ -54,9 +58,11 @@ class ManifestMissingError(FileNotFoundError):
     """No dbt manifest: say how to make one."""
 
 
-def prepare_manifest(dbt_vars: Mapping[str, str] | None = None, project: DbtProject = DBT_PROJECT) -> Path:
+def prepare_manifest(
+    dbt_vars: Mapping[str, str] | None = None, target: str | None = None, project: DbtProject = DBT_PROJECT
+) -> Path:
     """Parse the dbt project into ``target/manifest.json`` (raises when dbt cannot parse it)."""
-    VenvDbtPreparer(dbt_vars).prepare(project)
+    VenvDbtPreparer(dbt_vars, target).prepare(project)
     return Path(project.manifest_path)
 
 
