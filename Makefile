@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Size of the demo data set `make run` simulates into an empty landing dir (and `make simulate`
+# writes): small (25 accounts, about a minute end to end) | demo (2,000 accounts) | large.
+DEMO_SCALE ?= demo
 
 .PHONY: help run build test test-slow lint format ui docs lock clean simulate
 
@@ -18,8 +21,8 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-run: $(STAMP)  ## the full pipeline (simulates demo data if the landing dir is empty)
-	@$(BIN)/lifecycle run
+run: $(STAMP)  ## the full pipeline (simulates demo data if the landing dir is empty; DEMO_SCALE=small for a quick one)
+	@$(BIN)/lifecycle run --demo-scale $(DEMO_SCALE)
 
 ui: $(STAMP)  ## the Dagster UI: asset graph, checks, runs (prints the local URL)
 	@$(BIN)/lifecycle ui
@@ -27,13 +30,13 @@ ui: $(STAMP)  ## the Dagster UI: asset graph, checks, runs (prints the local URL
 build: $(STAMP)  ## load the landing dir and run `dbt build` (no Dagster, no simulation)
 	@$(BIN)/lifecycle build
 
-simulate: $(STAMP)  ## write the demo data set into the landing dir
-	@$(BIN)/lifecycle simulate --out "$${LIFECYCLE_LANDING_DIR:-data/landing}" --scale demo
+simulate: $(STAMP)  ## write the demo data set into the landing dir (DEMO_SCALE=small|demo|large)
+	@$(BIN)/lifecycle simulate --out "$${LIFECYCLE_LANDING_DIR:-data/landing}" --scale $(DEMO_SCALE)
 
 test: $(STAMP)  ## everything CI checks: lint, pytest, dbt build on a small simulated data set
 	@bash scripts/test.sh
 
-test-slow: $(STAMP)  ## the slow suites (scale, Spark): not part of `make test`
+test-slow: $(STAMP)  ## the tests marked slow (the demo-scale simulation): not part of `make test`
 	@$(BIN)/python -m pytest -m slow
 
 lint: $(STAMP)  ## ruff check + format check
@@ -44,8 +47,9 @@ format: $(STAMP)  ## apply ruff fixes and formatting
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
 
-docs: $(STAMP)  ## dbt docs for the project under target/ (open target/index.html)
-	@$(BIN)/lifecycle dbt docs generate
+docs: $(STAMP)  ## dbt docs as one self-contained file, target/static_index.html (opens from disk)
+	@$(BIN)/lifecycle dbt docs generate --static
+	@echo "dbt docs: $(CURDIR)/target/static_index.html (open it in a browser; no server needed)"
 
 lock:  ## re-resolve requirements.lock after a pyproject.toml change (needs uv)
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \

@@ -1,13 +1,24 @@
-"""The `lifecycle` command line: `lifecycle --help` lists the commands."""
+"""The `lifecycle` command line: `lifecycle --help` lists the commands.
+
+The one composition root: it wires the domain library (`lifecycle`: loader, simulator, dbt,
+summary) and, lazily, the Dagster launcher (`orchestration.launch`, for `run`, `publish`, `ui`).
+Normal output goes to stdout, every error and warning to stderr; exit 2 for bad configuration
+or usage, 1 for a failed run.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lifecycle import __version__
-from lifecycle.settings import ConfigError, Settings
+from lifecycle.settings import CHECKED, ConfigError, Settings
+
+if TYPE_CHECKING:  # the launcher is imported lazily, by the commands that run Dagster
+    from orchestration.launch import RunOutcome
 
 ENV_HELP = """environment (all optional):
   LIFECYCLE_LANDING_DIR  landing files <source>/<table>/<batch>   (default data/landing)
@@ -18,13 +29,38 @@ ENV_HELP = """environment (all optional):
 """
 
 
-def _cmd_load(settings: Settings, args: argparse.Namespace) -> int:
-    from lifecycle.pipeline import load
+def error(message: str) -> None:
+    """One error line on stderr."""
+    print(f"error: {message}", file=sys.stderr)
 
-    if not settings.landing_dir.exists():
-        print(f"error: landing dir {settings.landing_dir} does not exist (set LIFECYCLE_LANDING_DIR)")
+
+def warning(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _missing_landing(settings: Settings) -> bool:
+    if settings.landing_dir.exists():
+        return False
+    error(f"landing dir {settings.landing_dir} does not exist (set LIFECYCLE_LANDING_DIR)")
+    return True
+
+
+def _load(settings: Settings) -> bool:
+    """Load new batch files into the raw layer; False when a file changed under a loaded name."""
+    from lifecycle.loader import load_landing
+
+    report = load_landing(settings.landing_dir, settings.warehouse, progress=print)
+    for w in report.warnings:
+        warning(w)
+    for e in report.errors:
+        error(e)
+    return report.ok
+
+
+def _cmd_load(settings: Settings, args: argparse.Namespace) -> int:
+    if _missing_landing(settings):
         return 2
-    return 0 if load(settings) else 1
+    return 0 if _load(settings) else 1
 
 
 def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
@@ -51,37 +87,112 @@ def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
-    from lifecycle.pipeline import build
+    """`make build`: load the landing dir, then one `dbt build` (no Dagster, no simulation)."""
+    from lifecycle.dbt import run_dbt
+    from lifecycle.summary import summary_lines
 
-    return build(settings)
+    started = time.monotonic()
+    if _missing_landing(settings):
+        return 2
+    print(f"==> load {settings.landing_dir} -> {settings.warehouse}")
+    loaded_ok = _load(settings)
+    print("==> dbt build")
+    rc = run_dbt(settings, ["build"])
+    for line in summary_lines(settings.warehouse, time.monotonic() - started):
+        print(line)
+    if not loaded_ok:
+        error("some batch files changed after they were loaded (see above): the build is not complete")
+        return 1
+    if rc != 0:
+        error(f"dbt build failed (exit {rc}): see dbt's output above")
+        return 1
+    return 0
+
+
+def _ensure_demo_data(settings: Settings, scale: str) -> bool:
+    """Simulate the demo company into an empty landing dir; never touch a landing dir with batches.
+
+    False (with an error printed) when the landing dir has no batches but holds other files the
+    simulator will not overwrite.
+    """
+    from lifecycle.loader import has_batches
+
+    if has_batches(settings.landing_dir):
+        print(f"landing dir {settings.landing_dir} has batch files: using them as they are")
+        return True
+    from lifecycle.simulator import simulate
+
+    print(f"landing dir {settings.landing_dir} has no batch files: generating the {scale} data set")
+    try:
+        simulate(settings.landing_dir, scale=scale, progress=print)  # ends with its summary lines
+    except (FileExistsError, ValueError) as exc:
+        error(str(exc))
+        return False
+    return True
+
+
+def _where_things_are(settings: Settings) -> list[str]:
+    lines = []
+    if settings.serving.exists():
+        lines.append(
+            f"serving DB (BI reads this): {settings.serving}  (+ {settings.serving.stem}_parquet/*.parquet)"
+        )
+    else:
+        lines.append(f"no serving DB published yet at {settings.serving}")
+    gx_report = settings.data_dir / "reports" / "gx" / "index.html"
+    if gx_report.exists():
+        lines.append(f"quality report (Great Expectations): {gx_report}")
+    return lines
+
+
+def _report_problems(outcome: RunOutcome, what: str) -> None:
+    """The run's failed steps, blocking checks and warnings, on stderr."""
+    error(f"{what} (Dagster run {outcome.run_id[:8]}); the serving DB was not updated.")
+    for line in outcome.problem_lines() or ["see the log: " + str(outcome.log_path)]:
+        print(f"  - {line}", file=sys.stderr)
 
 
 def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from lifecycle.pipeline import run
+    """`make run`: demo data if the landing dir is empty, then the full Dagster graph."""
+    from lifecycle.summary import summary_lines
+    from orchestration.launch import launch
 
-    return run(settings)
+    started = time.monotonic()
+    if not _ensure_demo_data(settings, args.demo_scale):
+        return 2
+    try:
+        outcome = launch(settings)
+    except Exception as exc:  # the dbt project does not parse, the definitions do not load
+        error(f"the Dagster run could not start: {exc}")
+        return 1
+    for line in summary_lines(settings.warehouse, time.monotonic() - started):
+        print(line)
+    for line in _where_things_are(settings):
+        print(line)
+    print(f"full log: {outcome.log_path}")
+    print("asset graph, checks and this run in the Dagster UI: make ui")
+    if not outcome.success:
+        _report_problems(outcome, "the pipeline failed")
+        return 1
+    for check in outcome.warnings:
+        warning(check.line().removeprefix("warning: "))
+    return 0
 
 
 def _cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
-    import json
+    """Publish the built warehouse's marts through the same gate as `make run` (a Dagster run)."""
+    from orchestration.launch import publish
 
-    from lifecycle.publish import PublishError, publish
-
-    summary = settings.data_dir / "reports" / "quality_summary.json"
-    if summary.exists() and not args.force:
-        quality = json.loads(summary.read_text(encoding="utf-8"))
-        if not quality.get("ok", True):
-            blocking = [s["suite"] for s in quality.get("suites", []) if s.get("blocks_publishing")]
-            print(
-                f"error: the last quality run failed blocking suites ({', '.join(blocking)}); see {summary}."
-            )
-            print("Fix the data and `make run`, or publish anyway with `lifecycle publish --force`.")
-            return 1
     try:
-        publish(settings.warehouse, settings.serving, progress=print)
-    except PublishError as exc:
-        print(f"error: {exc}")
+        outcome = publish(settings)
+    except Exception as exc:
+        error(f"the Dagster run could not start: {exc}")
         return 1
+    if not outcome.success:
+        _report_problems(outcome, "not published")
+        return 1
+    for line in _where_things_are(settings):
+        print(line)
     return 0
 
 
@@ -101,20 +212,21 @@ def _free_port(host: str, preferred: int) -> int:
 def _cmd_ui(settings: Settings, args: argparse.Namespace) -> int:
     import subprocess
 
-    from lifecycle.pipeline import DAGSTER_MODULE, dagster_env, ensure_manifest, venv_tool
+    from orchestration.launch import prepare_ui, ui_command, ui_env
 
-    if not ensure_manifest(settings):
-        print("error: `dbt parse` failed: fix the dbt project (see above)")
+    try:
+        prepare_ui(settings)
+    except Exception as exc:
+        error(f"`dbt parse` failed: fix the dbt project ({exc})")
         return 1
     port = args.port or _free_port(args.host, 3000)
-    env = dagster_env(settings)
+    env = ui_env(settings)
     print(f"Dagster UI: http://{args.host}:{port}  (DAGSTER_HOME={env['DAGSTER_HOME']}; Ctrl-C stops it)")
     print(
         "Assets -> View lineage shows raw -> staging -> intermediate -> marts -> serving; `make run` records runs here too."
     )
-    cmd = [venv_tool("dagster"), "dev", "-m", DAGSTER_MODULE, "-h", args.host, "-p", str(port)]
     try:
-        return subprocess.run(cmd, env=env, cwd=settings.project_dir).returncode
+        return subprocess.run(ui_command(args.host, port), env=env, cwd=settings.project_dir).returncode
     except KeyboardInterrupt:
         return 0
 
@@ -165,7 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lifecycle-warehouse {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, help_: str, func, description: str | None = None) -> argparse.ArgumentParser:
+    def add(
+        name: str, help_: str, func, description: str | None = None, uses: tuple[str, ...] = CHECKED
+    ) -> argparse.ArgumentParser:
+        """A subcommand; ``uses``: the checked settings it reads (only those are validated)."""
         p = sub.add_parser(
             name,
             help=help_,
@@ -173,16 +288,17 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=ENV_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.set_defaults(func=func)
+        p.set_defaults(func=func, uses=uses)
         return p
 
-    add("load", "load new landing batch files into the raw layer (incremental by file)", _cmd_load)
+    add("load", "load new landing batch files into the raw layer (incremental by file)", _cmd_load, uses=())
     sim = add(
         "simulate",
         "write a realistic, deterministic SaaS company's landing files",
         _cmd_simulate,
         "Generate every table of the raw contract as landing batch files under OUT/<source>/<table>/. "
         "Same seed and parameters give byte-identical files.",
+        uses=(),
     )
     sim.add_argument("--out", help="landing dir to write (default: LIFECYCLE_LANDING_DIR)")
     sim.add_argument("--scale", default="demo", help="preset: small | demo | large (default demo)")
@@ -197,20 +313,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--truth-dir", help="where ground truth goes (default: beside OUT, never inside it)")
     add("build", "load the landing dir and run `dbt build` (no Dagster, no simulation)", _cmd_build)
-    add(
+    run = add(
         "run",
         "the full pipeline: demo data if the landing dir is empty, load, build, checks, publish",
         _cmd_run,
+        "Simulate the demo company when the landing dir has no batch files, then run the Dagster job "
+        "lifecycle_full_graph (load, dbt build with its tests as checks, Great Expectations, publish) "
+        "on the instance in <data dir>/dagster_home, which `lifecycle ui` shows.",
     )
-    pub = add(
+    run.add_argument(
+        "--demo-scale",
+        default="demo",
+        help="size of the demo data set simulated into an empty landing dir: small | demo | large (default demo)",
+    )
+    add(
         "publish",
         "copy the warehouse's marts into the read-only serving DB and Parquet files (atomic switch)",
         _cmd_publish,
-        "Publish marts.* to LIFECYCLE_SERVING (schema marts) and <serving>_parquet/<mart>.parquet. "
-        "`make run` does this after every blocking check passed; this command refuses when the "
-        "last quality run failed, unless --force.",
+        "Publish marts.* to LIFECYCLE_SERVING (schema marts) and <serving>_parquet/<mart>.parquet, as a "
+        "Dagster run of lifecycle_publish: the same gate as `lifecycle run`, it refuses unless the latest "
+        "evaluation of every blocking check passed.",
     )
-    pub.add_argument("--force", action="store_true", help="publish even if the last quality run failed")
     ui = add(
         "ui",
         "start the Dagster UI (dagster dev) with DAGSTER_HOME under the data dir; prints the URL",
@@ -222,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
         "dbt", "run any dbt command against the configured warehouse, e.g. `lifecycle dbt test`", _cmd_dbt
     )
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
-    add("summary", "print the reconciliation and marts of the built warehouse", _cmd_summary)
+    add("summary", "print the reconciliation and marts of the built warehouse", _cmd_summary, uses=())
     contract = add(
         "contract",
         "write the dbt side of the raw contract (sources YAML, contract macros, doc tables)",
@@ -230,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
         "`lifecycle contract sync` regenerates, from lifecycle/contract.py, the sources YAML, "
         "macros/generated/ and the column tables of docs/raw_contract.md; with --check it writes "
         "nothing and exits 1 when a generated file is stale.",
+        uses=(),
     )
     contract.add_argument("action", choices=["sync"], help="what to do (sync)")
     contract.add_argument("--check", action="store_true", help="only report stale files (exit 1 if any)")
@@ -240,11 +364,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings.from_env()
+        settings = Settings.from_env(uses=args.uses)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    return int(args.func(settings, args) or 0)
+    from lifecycle.loader import LoaderError
+
+    try:
+        return int(args.func(settings, args) or 0)
+    except LoaderError as exc:
+        error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        error("interrupted")
+        return 130
 
 
 if __name__ == "__main__":

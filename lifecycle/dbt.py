@@ -10,15 +10,26 @@ from pathlib import Path
 from lifecycle.settings import Settings
 
 
-def dbt_executable() -> str:
-    """The `dbt` next to this interpreter (the project's venv), else the one on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
+def venv_tool(name: str) -> str:
+    """A console script installed beside this interpreter (``dbt``, ``dagster``), else on PATH.
+
+    The project's venv is usually not activated (``make`` calls ``.venv/bin/lifecycle``), so the
+    tools beside the interpreter come first. The one lookup for every tool the project starts.
+    """
+    beside = Path(sys.executable).parent / name
     if beside.exists():
         return str(beside)
-    found = shutil.which("dbt")
+    found = shutil.which(name)
     if not found:
-        raise FileNotFoundError("dbt is not installed in this environment: run `make build` to create .venv")
+        raise FileNotFoundError(
+            f"{name} is not installed in this environment: run `make run` to create .venv"
+        )
     return found
+
+
+def dbt_executable() -> str:
+    """The `dbt` next to this interpreter (the project's venv), else the one on PATH."""
+    return venv_tool("dbt")
 
 
 def dbt_command(settings: Settings, args: list[str]) -> list[str]:

@@ -11,8 +11,9 @@ each replaced atomically) for tools that read files rather than DuckDB.
 If publishing is not reached (a blocking check failed) or fails half-way, the previous serving
 database and Parquet files stay as they were.
 
-Pure Python + duckdb: the Dagster asset in ``orchestration/publish_asset.py`` and ``lifecycle
-publish`` both call :func:`publish`.
+Pure Python + duckdb, no gate of its own: the Dagster asset ``serving/marts``
+(``orchestration/publish_asset.py``, which holds the one publish gate; ``make run`` and
+``lifecycle publish`` both reach it) calls :func:`publish`.
 """
 
 from __future__ import annotations

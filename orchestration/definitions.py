@@ -13,7 +13,7 @@ import dagster as dg
 from lifecycle.quality import SUITES_DIR, load_suites
 from lifecycle.settings import Settings
 from orchestration.dbt_assets import build_dbt_assets
-from orchestration.jobs import daily_schedule, full_graph_job
+from orchestration.jobs import daily_schedule, full_graph_job, publish_job
 from orchestration.project import DBT_PROJECT, load_manifest
 from orchestration.publish_asset import SERVING_KEY, build_publish_asset
 from orchestration.quality import build_gx_checks, relation_keys
@@ -43,7 +43,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=[load_raw_tables, dbt_warehouse, serving, *exposure_specs(manifest, SERVING_KEY)],
         asset_checks=gx_defs,
-        jobs=[full_graph_job],
+        jobs=[full_graph_job, publish_job],
         schedules=[daily_schedule],
         sensors=[landing_files_sensor],
         resources={

@@ -1,11 +1,11 @@
 """Publishing as an asset: the marts, copied atomically into the serving DB (and Parquet) BI reads.
 
-It depends on every mart and on every asset carrying a blocking check that is not evaluated in
-the dbt step (the GX suites), so Dagster runs it only after those checks passed in the same run
-(a failed blocking dbt test fails the dbt step, which skips everything downstream). As a second
-guard it refuses to publish while the latest result of any blocking check in the instance is a
-failure, e.g. when someone materialises ``serving/marts`` on its own after a failed run. When it
-does not run, the previous serving DB stays as it was (``lifecycle.publish``).
+One gate, one rule (:func:`failed_blocking_checks`): publish only when the latest evaluation of
+every blocking check passed. In the full graph the asset depends on every mart and on every asset
+carrying a blocking check, so Dagster evaluates those checks first in the same run (and skips
+publishing when one fails); materialised alone (``lifecycle publish``, or from the UI) it applies
+the same rule to the checks' latest evaluations. When it does not publish, the previous serving
+DB stays as it was (``lifecycle.publish``).
 """
 
 from collections.abc import Sequence
@@ -20,24 +20,22 @@ SERVING_KEY = dg.AssetKey(["serving", "marts"])
 
 
 def failed_blocking_checks(instance: dg.DagsterInstance, check_keys: Sequence[dg.AssetCheckKey]) -> list[str]:
-    """Blocking checks whose latest recorded evaluation failed with ERROR severity."""
-    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+    """The publish gate's one rule: every blocking check's latest evaluation passed.
 
-    if not check_keys:
-        return []
-    records = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(check_keys))
+    Names each blocking check whose latest evaluation in the instance failed with ERROR severity
+    (a blocking check that fails with WARN severity, e.g. a ``warn`` dbt uniqueness test, does not
+    block; Dagster does not stop a run for it either), or that has no evaluation yet (never run,
+    or skipped in its latest run). Reads the instance's check records through its public methods.
+    """
     failed = []
-    for key, record in records.items():
-        if record.status != AssetCheckExecutionRecordStatus.FAILED:
-            continue
-        evaluation = (
-            record.event.dagster_event.event_specific_data
-            if record.event and record.event.dagster_event
-            else None
-        )
-        severity = getattr(evaluation, "severity", dg.AssetCheckSeverity.ERROR)
-        if severity == dg.AssetCheckSeverity.ERROR:
-            failed.append(f"{key.asset_key.to_user_string()}:{key.name} (run {record.run_id[:8]})")
+    for key in check_keys:
+        record = instance.get_latest_asset_check_evaluation_record(key)
+        evaluation = record.event.asset_check_evaluation if record and record.event else None
+        name = f"{key.asset_key.to_user_string()}:{key.name}"
+        if evaluation is None:
+            failed.append(f"{name} (not evaluated yet)")
+        elif not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            failed.append(f"{name} (failed in run {record.run_id[:8]})")
     return sorted(failed)
 
 
@@ -67,9 +65,9 @@ def build_publish_asset(
         failed = failed_blocking_checks(context.instance, blocking_checks)
         if failed:
             raise dg.Failure(
-                description="not publishing: blocking checks failed in their latest run: "
+                description="not publishing: these blocking checks have not passed: "
                 + ", ".join(failed)
-                + ". The previous serving database is unchanged."
+                + ". The previous serving database is unchanged; fix the data and `make run`."
             )
         settings = lifecycle.settings()
         report = publish(settings.warehouse, settings.serving, progress=context.log.info)

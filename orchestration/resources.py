@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -13,15 +10,6 @@ from dagster_dbt import DbtCliResource
 
 from lifecycle.dbt import dbt_executable
 from lifecycle.settings import Settings
-
-#: The environment variables a dbt subprocess reads (profiles.yml, dbt_project.yml vars).
-DBT_ENV_KEYS = (
-    "LIFECYCLE_LANDING_DIR",
-    "LIFECYCLE_WAREHOUSE",
-    "LIFECYCLE_SERVING",
-    "LIFECYCLE_AS_OF_DATE",
-    "DBT_TARGET",
-)
 
 
 class LifecycleResource(dg.ConfigurableResource):
@@ -59,35 +47,14 @@ class LifecycleResource(dg.ConfigurableResource):
 
 
 def dbt_resource(settings: Settings) -> DbtCliResource:
-    """dbt with the repo's project and profiles, and the venv's dbt (platform notes: no PATH)."""
+    """dbt with the repo's project and profiles, and the venv's dbt (platform notes: no PATH).
+
+    The warehouse path and the as-of date reach dbt as ``--vars`` (``Settings.dbt_vars``, passed by
+    the dbt asset), never by editing this process's environment."""
     return DbtCliResource(
         project_dir=str(settings.project_dir),
         profiles_dir=str(settings.project_dir),
         target=settings.dbt_target,
         dbt_executable=dbt_executable(),
+        global_config_flags=["--no-use-colors"],  # plain text in the terminal and the run's log
     )
-
-
-@contextmanager
-def dbt_environment(settings: Settings) -> Iterator[None]:
-    """Point a dbt subprocess at ``settings`` (it inherits ``os.environ``), then restore it.
-
-    DbtCliResource passes the current environment to dbt, and profiles.yml reads the warehouse
-    path from it; setting the variables from the resource keeps dbt and the Python assets on the
-    same files whatever the working directory. Steps run one at a time (in-process executor).
-    """
-    wanted = {k: v for k, v in settings.dbt_env().items() if k in DBT_ENV_KEYS}
-    saved = {k: os.environ.get(k) for k in DBT_ENV_KEYS}
-    try:
-        for k in DBT_ENV_KEYS:
-            if k in wanted:
-                os.environ[k] = wanted[k]
-            else:
-                os.environ.pop(k, None)
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

@@ -5,9 +5,9 @@
   (``raw/<source>/<table>``), which links them to the loader's raw assets.
 - **groups** by layer and source, from the model's folder (its fqn): ``staging_<source>``,
   ``intermediate``, ``marts``, ``audit``, ``seeds``.
-- **descriptions** from the dbt YAML (the SQL is not a description); **owners** from the YAML's
-  ``meta.owner`` / ``meta.owners`` or the dbt group's owner, else the team owning the layer;
-  **freshness policies** on marts (``meta.dagster.freshness_hours`` overrides the default).
+- **descriptions** from the dbt YAML (the SQL is not a description); **owners**: dagster-dbt's
+  (``meta.dagster.owners``, the dbt group's owner), else the team owning the layer;
+  **freshness policies** on marts (a daily schedule: warn after 26 h, fail after 36 h).
 - **checks**: every dbt data test is an asset check (dagster-dbt's default). Blocking means a
   failure stops the downstream assets, publishing included: every ``error``-severity test (dbt
   itself skips downstream models after one) and every key-uniqueness test whatever its severity.
@@ -41,18 +41,14 @@ LAYER_OWNERS: dict[str, str] = {
 FRESHNESS_LAYERS = ("marts",)
 FRESHNESS_WARN = timedelta(hours=26)
 FRESHNESS_FAIL = timedelta(hours=36)
-#: Generic tests that assert a key is unique: always blocking.
-KEY_TESTS = ("unique", "unique_combination", "unique_combination_of_columns")
+#: Generic tests that assert a key is unique (dbt's ``unique``, the project's ``unique_combination``):
+#: always blocking.
+KEY_TESTS = ("unique", "unique_combination")
 
 
-def freshness_policy(fail_hours: float | None = None) -> dg.FreshnessPolicy:
-    """Fail when the asset was not updated within ``fail_hours`` (default 36 h), warn after 26 h."""
-    fail = timedelta(hours=fail_hours) if fail_hours else FRESHNESS_FAIL
-    return dg.FreshnessPolicy.time_window(fail_window=fail, warn_window=min(FRESHNESS_WARN, fail))
-
-
-def _meta(props: Mapping[str, Any]) -> dict[str, Any]:
-    return dict((props.get("config") or {}).get("meta") or props.get("meta") or {})
+def freshness_policy() -> dg.FreshnessPolicy:
+    """Fail when the asset was not updated within 36 h, warn after 26 h (a daily schedule)."""
+    return dg.FreshnessPolicy.time_window(fail_window=FRESHNESS_FAIL, warn_window=FRESHNESS_WARN)
 
 
 def layer_of(props: Mapping[str, Any]) -> str:
@@ -106,15 +102,9 @@ class LifecycleDbtTranslator(DagsterDbtTranslator):
         return f"dbt {rtype} `{dbt_resource_props.get('name')}` (no description in its YAML yet)."
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
-        meta = _meta(dbt_resource_props)
-        declared = meta.get("owners") or meta.get("owner")
+        declared = super().get_owners(dbt_resource_props)
         if declared:
-            return [declared] if isinstance(declared, str) else list(declared)
-        group = dbt_resource_props.get("group")
-        if isinstance(group, Mapping):  # dagster-dbt passes the dbt group's properties here
-            email = (group.get("owner") or {}).get("email")
-            if email:
-                return [email]
+            return declared
         owner = LAYER_OWNERS.get(layer_of(dbt_resource_props))
         return [owner] if owner else None
 
@@ -129,8 +119,7 @@ class LifecycleDbtTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if layer_of(props) in FRESHNESS_LAYERS and props.get("resource_type") == "model":
-            hours = (_meta(props).get("dagster") or {}).get("freshness_hours")
-            spec = spec.replace_attributes(freshness_policy=freshness_policy(hours))
+            spec = spec.replace_attributes(freshness_policy=freshness_policy())
         return spec
 
     def get_asset_check_spec(

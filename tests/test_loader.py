@@ -6,9 +6,6 @@ import csv
 import gzip
 import hashlib
 import json
-import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,7 +26,6 @@ from lifecycle.loader import (
     raw_row_counts,
 )
 
-EXAMPLES = Path("/work/shared/examples/make_example.py")
 T0 = "2025-01-31T06:00:00Z"
 
 
@@ -428,17 +424,45 @@ def test_unparseable_files_fail_are_reported_and_retried(landing, wh):
 # -- discovery -------------------------------------------------------------------------------------
 def test_stray_files_and_unknown_folders_are_ignored_with_notes(landing, wh):
     write_csv(landing / "crm/users/1.csv", USERS, [["a", "A", "", "r", "true", T0]])
-    (landing / "crm/users/.DS_Store").write_bytes(b"\0\1")
     (landing / "crm/users/README").write_text("hello", encoding="utf-8")
-    (landing / "crm/users/.1.csv.tmp").write_text("partial", encoding="utf-8")
     (landing / "crm/leads").mkdir()
     (landing / "hubspot/deals").mkdir(parents=True)
     (landing / "notes.txt").write_text("x", encoding="utf-8")
     report = load(landing, wh)
     assert report.ok and [f.batch_file for f in report.files] == ["crm/users/1.csv"]
     text = "\n".join(report.warnings)
-    for needle in (".DS_Store", "crm/users/README", ".1.csv.tmp", "crm/leads", "hubspot", "notes.txt"):
+    for needle in ("crm/users/README", "crm/leads", "hubspot", "notes.txt"):
         assert needle in text, needle
+
+
+def test_hidden_files_and_folders_are_not_batches_and_skipped_silently(landing, wh):
+    """Dot-files: the simulator's .simulator.json, .DS_Store, a landing tool's .name.csv.tmp."""
+    write_csv(landing / "crm/users/1.csv", USERS, [["a", "A", "", "r", "true", T0]])
+    (landing / ".simulator.json").write_text("{}", encoding="utf-8")
+    (landing / ".cache").mkdir()
+    (landing / "crm/.hidden_table").mkdir()
+    (landing / "crm/users/.DS_Store").write_bytes(b"\0\1")
+    write_csv(landing / "crm/users/.2.csv", USERS, [["b", "B", "", "r", "true", T0]])
+    write_csv(landing / "crm/users/.partial/3.csv", USERS, [["c", "C", "", "r", "true", T0]])
+    report = load(landing, wh)
+    assert report.ok and [f.batch_file for f in report.files] == ["crm/users/1.csv"]
+    assert report.warnings == [], report.warnings
+    assert counts(wh)["crm__users"] == 1
+
+
+def test_has_batches_sees_batches_in_sub_folders_and_ignores_the_rest(landing):
+    from lifecycle.loader import has_batches
+
+    assert not has_batches(landing.parent / "nowhere")
+    assert not has_batches(landing)  # empty
+    (landing / ".simulator.json").write_text("{}", encoding="utf-8")
+    (landing / "crm/users").mkdir(parents=True)
+    (landing / "crm/users/README").write_text("not a batch", encoding="utf-8")
+    (landing / "hubspot/deals").mkdir(parents=True)
+    write_csv(landing / "hubspot/deals/1.csv", ["id"], [["x"]])  # not a contract table
+    assert not has_batches(landing)
+    write_jsonl(landing / "usage/tracks/2025/03/01.jsonl", [{"message_id": "m1"}])
+    assert has_batches(landing)
 
 
 def test_table_subset_loads_only_those_tables(landing, wh):
@@ -496,23 +520,29 @@ def test_loader_protocol_is_engine_neutral():
     assert loader.engine == "duckdb"
 
 
-# -- the shared example landing dir ----------------------------------------------------------------
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="needs /work/shared/examples")
-def test_example_landing_dir(tmp_path, wh):
-    out = tmp_path / "example"
-    subprocess.run([sys.executable, str(EXAMPLES), str(out)], check=True, capture_output=True)
+# -- a landing dir with every contract table ----------------------------------------------------
+def _every_table(out: Path) -> dict[str, int]:
+    """One CSV per contract table, made from lifecycle/contract.py: two rows each (tracks: three),
+    the second row with empty values; returns the rows written per table key."""
+    written = {}
+    for t in TABLES:
+        n = 3 if t.key == "usage__tracks" else 2
+        rows_ = [
+            [f"{c}-{i}" if i == 0 or c in t.primary_key else "" for c in t.column_names] for i in range(n)
+        ]
+        write_csv(out / t.source / t.name / "2025-01-31.csv", list(t.column_names), rows_)
+        written[t.key] = n
+    return written
+
+
+def test_every_contract_table_loads_from_one_landing_dir(tmp_path, wh):
+    out = tmp_path / "every_table"
+    written = _every_table(out)
     report = load(out, wh)
     assert report.ok and report.warnings == [] and report.count(LOADED) == len(TABLES)
-    got = counts(wh)
-    assert got["usage__tracks"] == 2 and got["billing__refunds"] == 0
-    landed = {}
-    for f in out.glob("*/*/*.csv"):
-        with f.open(newline="", encoding="utf-8") as fh:
-            landed[f"{f.parent.parent.name}__{f.parent.name}"] = sum(1 for _ in csv.DictReader(fh))
-    assert got == landed
-    # empty CSV values are NULL in raw
-    assert rows(wh, "select csm_user_id from raw.crm__accounts where id = '001B'") == [(None,)]
-    shutil.rmtree(out)
+    assert counts(wh) == written
+    # empty CSV values are NULL in raw; the first row keeps its text
+    assert rows(wh, "select csm_user_id from raw.crm__accounts order by id") == [("csm_user_id-0",), (None,)]
 
 
 # -- many small files (read in groups) -------------------------------------------------------------

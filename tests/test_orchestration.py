@@ -1,14 +1,16 @@
 """The Dagster code location: loads fast, validates, has the intended graph, runs end to end.
 
-The end-to-end part shares one module-scoped fixture: a small simulated data set materialised
-in-process (every asset and check), then a corrupt batch that breaks a blocking check, which must
-leave the previously published serving DB untouched.
+The end-to-end part shares one module-scoped fixture: a small simulated data set run through the
+launcher (`make run`'s `orchestration.launch.launch`, every asset and check) on a persistent
+instance in a temp dir, then a corrupt batch that breaks a blocking check, which must leave the
+previously published serving DB untouched and be reported by name from the run's events.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,15 +21,17 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from lifecycle.pipeline import DAGSTER_YAML, ensure_manifest, failed_steps, venv_tool
+from lifecycle.dbt import venv_tool
 from lifecycle.publish import read_snapshot_info
 from lifecycle.settings import PROJECT_DIR, Settings
+from orchestration.launch import RunOutcome, dagster_home, launch
+from orchestration.project import prepare_manifest
 
 
 @pytest.fixture(scope="module", autouse=True)
 def manifest() -> None:
-    """The dbt manifest Dagster loads (``make test`` has just built it; parse only if stale)."""
-    assert ensure_manifest(Settings.from_env(), progress=lambda _m: None), "dbt parse failed"
+    """The dbt manifest Dagster loads (dagster-dbt's preparer: `dbt parse`)."""
+    assert prepare_manifest().exists()
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +77,12 @@ def test_dagster_definitions_validate(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_dagster_yaml_limits_the_warehouse_to_one_writer(tmp_path: Path) -> None:
-    (tmp_path / "dagster.yaml").write_text(DAGSTER_YAML)
-    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+def test_committed_dagster_yaml_limits_the_warehouse_to_one_writer(tmp_path: Path) -> None:
+    settings = Settings.from_env({"LIFECYCLE_WAREHOUSE": str(tmp_path / "data" / "w.duckdb")})
+    home = dagster_home(settings)
+    assert home == tmp_path / "data" / "dagster_home"
+    assert (home / "dagster.yaml").read_text() == (PROJECT_DIR / "orchestration" / "dagster.yaml").read_text()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         config = instance.get_concurrency_config().run_queue_config
         assert config is not None and config.max_concurrent_runs == 1
         assert {"key": "lifecycle/warehouse", "limit": 1} in config.tag_concurrency_limits
@@ -170,10 +177,8 @@ def test_dbt_tests_and_gx_suites_are_checks_with_the_right_blocking(defs: dg.Def
 
 
 def test_job_schedule_and_sensor(defs: dg.Definitions) -> None:
-    from dagster._core.definitions.executor_definition import in_process_executor
-
     job = defs.resolve_job_def("lifecycle_full_graph")
-    assert job.executor_def is in_process_executor
+    assert job.executor_def is dg.in_process_executor
     assert job.tags.get("lifecycle/warehouse") == "writer"
     schedule = defs.resolve_schedule_def("lifecycle_daily")
     assert schedule.cron_schedule == "0 6 * * *" and schedule.job_name == job.name
@@ -207,23 +212,6 @@ def test_sensor_requests_a_run_only_for_new_files(tmp_path: Path) -> None:
     assert isinstance(baseline, dg.SensorResult) and not baseline.run_requests and baseline.cursor
 
 
-def test_failed_steps_names_the_failing_step_and_check() -> None:
-    log = (
-        "2026-01-01 00:00:00 +0000 - dagster - DEBUG - job - r - 1 - great_expectations - "
-        "ASSET_CHECK_EVALUATION - Asset check 'gx_reconciliation' on 'audit/reconciliation' did not pass. "
-        "Description: 'quarantined_share too high'\n"
-        "2026-01-01 00:00:01 +0000 - dagster - ERROR - job - r - 1 - great_expectations - STEP_FAILURE - "
-        'Execution of step "great_expectations" failed.\n\n'
-        "dagster._core.errors.DagsterAssetCheckFailedError: 1 blocking asset check failed with ERROR severity:\n"
-        "audit/reconciliation: gx_reconciliation\n\nStack Trace:\n  File x\n"
-    )
-    assert failed_steps(log) == [
-        "check audit/reconciliation:gx_reconciliation did not pass: quarantined_share too high",
-        "step great_expectations: DagsterAssetCheckFailedError: 1 blocking asset check failed with "
-        "ERROR severity: audit/reconciliation: gx_reconciliation",
-    ]
-
-
 # --- end to end on a small simulated data set -------------------------------------------------
 
 
@@ -231,13 +219,12 @@ def test_failed_steps_names_the_failing_step_and_check() -> None:
 class Runs:
     settings: Settings
     defs: dg.Definitions
-    instance: dg.DagsterInstance
-    good: dg.ExecuteInProcessResult
-    good_seconds: float
+    good: RunOutcome
+    good_lines: list[str]
     serving_bytes: bytes
     snapshot: dict | None
-    bad: dg.ExecuteInProcessResult
-    bad_seconds: float
+    bad: RunOutcome
+    bad_lines: list[str]
 
 
 def _corrupt_batch(landing: Path) -> None:
@@ -252,6 +239,7 @@ def _corrupt_batch(landing: Path) -> None:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    """Two launches on the persistent instance in <data dir>/dagster_home, as `make run` does."""
     from lifecycle.simulator import simulate
     from orchestration.definitions import build_definitions
 
@@ -264,26 +252,23 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         as_of_date=None,
         dbt_target="duckdb",
     )
-    defs = build_definitions(settings)
-    job = defs.resolve_job_def("lifecycle_full_graph")
-    (root / "dagster_home").mkdir()
-    with dg.instance_for_test(temp_dir=str(root / "dagster_home")) as instance:
-        t0 = time.perf_counter()
-        good = job.execute_in_process(instance=instance, raise_on_error=False)
-        good_seconds = time.perf_counter() - t0
-        serving_bytes = settings.serving.read_bytes() if settings.serving.exists() else b""
-        snapshot = read_snapshot_info(settings.serving)
-        _corrupt_batch(settings.landing_dir)
-        t0 = time.perf_counter()
-        bad = job.execute_in_process(instance=instance, raise_on_error=False)
-        bad_seconds = time.perf_counter() - t0
-        print(f"full graph in-process: {good_seconds:.1f} s; with a corrupt batch: {bad_seconds:.1f} s")
-        yield Runs(settings, defs, instance, good, good_seconds, serving_bytes, snapshot, bad, bad_seconds)
+    good_lines: list[str] = []
+    good = launch(settings, progress=good_lines.append)
+    serving_bytes = settings.serving.read_bytes() if settings.serving.exists() else b""
+    snapshot = read_snapshot_info(settings.serving)
+    _corrupt_batch(settings.landing_dir)
+    bad_lines: list[str] = []
+    bad = launch(settings, progress=bad_lines.append)
+    print(f"full graph through the launcher: {good.seconds:.1f} s; with a corrupt batch: {bad.seconds:.1f} s")
+    yield Runs(
+        settings, build_definitions(settings), good, good_lines, serving_bytes, snapshot, bad, bad_lines
+    )
 
 
 def test_full_graph_materialises_and_every_check_passes(runs: Runs) -> None:
-    result = runs.good
-    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    assert runs.good.success, runs.good.problem_lines()
+    result = runs.good.result
+    assert result is not None
     keys = {e.asset_key for e in result.get_asset_materialization_events()}
     g = graph(runs.defs)
     expected = {k for k in g.get_all_asset_keys() if g.get(k).is_materializable}
@@ -291,9 +276,36 @@ def test_full_graph_materialises_and_every_check_passes(runs: Runs) -> None:
     evaluations = result.get_asset_check_evaluations()
     failed = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if not e.passed]
     assert not failed, f"checks did not pass: {failed}"
+    assert runs.good.blocking == [] and runs.good.step_failures == []
     gx = [e for e in evaluations if e.check_name.startswith("gx_")]
     assert len(gx) == len([k for k in g.asset_check_keys if k.name.startswith("gx_")]) > 0
     assert len(evaluations) == len(g.asset_check_keys)
+
+
+def test_the_run_is_recorded_in_the_persistent_instance(runs: Runs) -> None:
+    """`make ui` opens DAGSTER_HOME=<data dir>/dagster_home: both runs are there, with their status."""
+    home = runs.settings.data_dir / "dagster_home"
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        good = instance.get_run_by_id(runs.good.run_id)
+        bad = instance.get_run_by_id(runs.bad.run_id)
+        assert good is not None and good.status == dg.DagsterRunStatus.SUCCESS
+        assert bad is not None and bad.status == dg.DagsterRunStatus.FAILURE
+        assert good.job_name == "lifecycle_full_graph"
+
+
+def test_progress_shows_steps_loader_lines_and_dbt_results_as_they_happen(runs: Runs) -> None:
+    lines = runs.good_lines
+    assert lines[0] == f"full log of this run: {runs.good.log_path}", lines[:3]
+    text = "\n".join(lines)
+    for step in ("load_raw_tables", "dbt_warehouse", "great_expectations", "serving__marts"):
+        assert f"==> step {step}" in text and f"step {step} done" in text, step
+    assert any("crm__accounts" in line and "rows" in line for line in lines), "the loader's per-table line"
+    dbt_lines = [line for line in lines if re.search(r"\] dbt \d+ of \d+ ", line)]
+    assert dbt_lines and not any(" START " in line for line in dbt_lines)
+    assert all(re.match(r"\[\s*\d+\.\ds\] ", line) for line in lines[1:]), "every progress line has its time"
+    assert "\x1b[" not in text, "no terminal colour codes"
+    log = runs.good.log_path.read_text(encoding="utf-8")
+    assert "STEP_START" in log and " of " in log and "START sql table model" in log
 
 
 def test_published_serving_db_and_reports(runs: Runs) -> None:
@@ -328,33 +340,64 @@ def test_published_serving_db_and_reports(runs: Runs) -> None:
 
 
 def test_a_corrupt_batch_fails_a_blocking_check_and_keeps_the_old_serving_db(runs: Runs) -> None:
-    result = runs.bad
-    assert not result.success
-    failed = {
-        (e.asset_key.to_user_string(), e.check_name)
-        for e in result.get_asset_check_evaluations()
-        if not e.passed
-    }
-    assert ("audit/rpt_reconciliation_shares", "gx_rpt_reconciliation_shares") in failed
-    published = [
-        e
-        for e in result.get_asset_materialization_events()
-        if e.asset_key == dg.AssetKey(["serving", "marts"])
-    ]
-    assert published == [], "publish must be skipped when a blocking check fails"
+    outcome = runs.bad
+    assert not outcome.success
+    assert "serving/marts" not in outcome.materialized, "publish must be skipped when a blocking check fails"
     assert runs.settings.serving.read_bytes() == runs.serving_bytes
     assert read_snapshot_info(runs.settings.serving) == runs.snapshot
 
 
-def test_publishing_alone_refuses_after_a_failed_blocking_check(runs: Runs) -> None:
-    job = runs.defs.resolve_implicit_global_asset_job_def()
-    result = job.execute_in_process(
-        instance=runs.instance, asset_selection=[dg.AssetKey(["serving", "marts"])], raise_on_error=False
+def test_the_failure_is_reported_by_name_from_the_runs_events(runs: Runs) -> None:
+    outcome = runs.bad
+    blocking = [c.check for c in outcome.blocking]
+    assert "audit/rpt_reconciliation_shares:gx_rpt_reconciliation_shares" in blocking
+    assert all(not c.blocking for c in outcome.warnings)
+    assert any(
+        f.startswith("great_expectations: ") and "gx_rpt_reconciliation_shares" in f
+        for f in outcome.step_failures
     )
-    assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    assert "gx_rpt_reconciliation_shares" in str(failure.step_failure_data.error.message)
+    lines = outcome.problem_lines()
+    assert lines[0].startswith("step great_expectations")
+    assert any(
+        line.startswith(
+            "blocking check audit/rpt_reconciliation_shares:gx_rpt_reconciliation_shares did not pass: "
+        )
+        and "quarantined_share" in line
+        for line in lines
+    ), lines
+    assert any(
+        "blocking check audit/rpt_reconciliation_shares:gx_rpt_reconciliation_shares did not pass" in line
+        for line in runs.bad_lines
+    )
+
+
+def test_publishing_alone_refuses_after_a_failed_blocking_check(runs: Runs) -> None:
+    from orchestration.launch import publish
+
+    outcome = publish(runs.settings, progress=lambda _line: None)
+    assert not outcome.success and outcome.job == "lifecycle_publish"
+    assert len(outcome.step_failures) == 1
+    failure = outcome.step_failures[0]
+    assert failure.startswith("serving__marts: not publishing") and "gx_rpt_reconciliation_shares" in failure
     assert runs.settings.serving.read_bytes() == runs.serving_bytes
+
+
+def test_publishing_refuses_when_no_blocking_check_was_ever_evaluated(tmp_path: Path) -> None:
+    """A warehouse built without Dagster (`make build`) has no check results: nothing is published."""
+    from orchestration.launch import publish
+
+    settings = Settings(
+        landing_dir=tmp_path / "landing",
+        warehouse=tmp_path / "data" / "warehouse.duckdb",
+        serving=tmp_path / "data" / "serving.duckdb",
+        as_of_date=None,
+        dbt_target="duckdb",
+    )
+    outcome = publish(settings, progress=lambda _line: None)
+    assert not outcome.success
+    assert "not evaluated yet" in outcome.step_failures[0]
+    assert "audit/reconciliation:assert_reconciliation_balances" in outcome.step_failures[0]
+    assert not settings.serving.exists()
 
 
 def test_dbt_failures_name_the_model_and_the_test() -> None:

@@ -44,7 +44,7 @@ def test_bad_config_is_a_clear_error(name, value, message):
 
 def test_cli_reports_bad_config_and_exits_2(monkeypatch, capsys):
     monkeypatch.setenv("LIFECYCLE_AS_OF_DATE", "yesterday")
-    assert main(["summary"]) == 2
+    assert main(["build"]) == 2  # a command that uses the as-of date (tests/test_cli.py: the others)
     assert "LIFECYCLE_AS_OF_DATE" in capsys.readouterr().err
 
 
@@ -52,7 +52,7 @@ def test_build_on_missing_landing_dir_is_a_clear_error(tmp_path, monkeypatch, ca
     monkeypatch.setenv("LIFECYCLE_LANDING_DIR", str(tmp_path / "nowhere"))
     monkeypatch.setenv("LIFECYCLE_WAREHOUSE", str(tmp_path / "w.duckdb"))
     assert main(["build"]) == 2
-    assert "does not exist" in capsys.readouterr().out
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_every_command_has_help(capsys):

@@ -12,8 +12,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from lifecycle.pipeline import DAGSTER_MODULE, DAGSTER_YAML, ensure_manifest, venv_tool
+from lifecycle.dbt import venv_tool
 from lifecycle.settings import PROJECT_DIR, Settings
+from orchestration.launch import CODE_LOCATION, prepare_ui, ui_env
 
 QUERY = """
 {
@@ -42,24 +43,24 @@ def _post(url: str, query: str) -> dict:
 
 
 def test_ui_serves_the_lineage_raw_to_staging_to_marts(tmp_path: Path) -> None:
-    assert ensure_manifest(Settings.from_env(), progress=lambda _m: None)
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(DAGSTER_YAML)
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        # nothing in the repo's data/ is touched: the code location points at the temp dir
-        "LIFECYCLE_LANDING_DIR": str(tmp_path / "landing"),
-        "LIFECYCLE_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
-        "LIFECYCLE_SERVING": str(tmp_path / "serving.duckdb"),
-    }
+    # what `lifecycle ui` does, on settings in the temp dir (nothing in the repo's data/ is touched)
+    settings = Settings.from_env(
+        {
+            "LIFECYCLE_LANDING_DIR": str(tmp_path / "landing"),
+            "LIFECYCLE_WAREHOUSE": str(tmp_path / "data" / "warehouse.duckdb"),
+            "LIFECYCLE_SERVING": str(tmp_path / "data" / "serving.duckdb"),
+        }
+    )
+    prepare_ui(settings)
+    env = ui_env(settings)
+    assert env["DAGSTER_HOME"] == str(tmp_path / "data" / "dagster_home")
+    assert (tmp_path / "data" / "dagster_home" / "dagster.yaml").exists()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "webserver.log").open("w")
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [venv_tool("dagster-webserver"), "-m", DAGSTER_MODULE, "-h", "127.0.0.1", "-p", str(port)],
+        [venv_tool("dagster-webserver"), "-m", CODE_LOCATION, "-h", "127.0.0.1", "-p", str(port)],
         cwd=PROJECT_DIR,
         env=env,
         stdout=log,

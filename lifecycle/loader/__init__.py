@@ -5,6 +5,7 @@ Public API (the CLI and the Dagster assets call exactly this)::
     report = load_landing(settings.landing_dir, settings.warehouse)
     report.ok, report.errors, report.warnings, report.rows_by_table(), report.lines()
     raw_row_counts(con)
+    has_batches(landing_dir)   # anything to load? (the same discovery the loader uses)
 
 Incremental by batch file (see docs/loading.md): a file already loaded with the same sha256 is not
 read again; a file that changed under a loaded name is an error (``report.ok`` is False); a file
@@ -31,7 +32,7 @@ from .base import (
     LoadReport,
     ManifestEntry,
 )
-from .discover import check_landing_dir, discover
+from .discover import check_landing_dir, discover, has_batches
 from .duckdb_loader import RAW_SCHEMA, DuckDBLoader, raw_row_counts, utc_session
 from .runner import run_load
 
@@ -52,6 +53,7 @@ __all__ = [
     "LoaderError",
     "ManifestEntry",
     "discover",
+    "has_batches",
     "load_landing",
     "raw_row_counts",
     "run_load",

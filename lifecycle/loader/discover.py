@@ -1,10 +1,14 @@
 """Find the batch files of the landing dir: ``<landing_dir>/<source>/<table>/<batch files>``.
 
-Engine-neutral (only the file system). Anything that is not a batch file of a contract table is
-ignored with a note: unknown source or table folders, files of other formats (``README``,
-``.DS_Store``, ``*.tmp``), hidden files and folders (so a landing tool can write ``.name.tmp``
-and rename it when complete). Batch files may sit in sub-folders of a table folder (e.g.
+Engine-neutral (only the file system). Hidden files and folders (dot-files: ``.DS_Store``, a
+landing tool's ``.name.tmp`` before it renames the file, the simulator's ``.simulator.json``) are
+not batches and are skipped silently. Anything else that is not a batch file of a contract table
+is ignored with a note: unknown source or table folders, files of other formats (``README``,
+``*.tmp``). Batch files may sit in sub-folders of a table folder (e.g.
 ``usage/tracks/2025/03/01.jsonl.gz``); their ``batch_file`` keeps the sub-path.
+
+:func:`discover` is the one definition of "a batch file": the loader, the landing sensor and
+:func:`has_batches` (is there anything to load, or should the demo be simulated?) all use it.
 """
 
 from __future__ import annotations
@@ -45,6 +49,11 @@ def check_landing_dir(landing_dir: Path) -> Path:
     return landing_dir
 
 
+def _hidden(path: Path) -> bool:
+    """Dot-files and dot-folders are not batches (and not worth a note)."""
+    return path.name.startswith(".")
+
+
 def _rel(landing_dir: Path, path: Path) -> str:
     return path.relative_to(landing_dir).as_posix()
 
@@ -52,9 +61,9 @@ def _rel(landing_dir: Path, path: Path) -> str:
 def _table_files(landing_dir: Path, table: Table, folder: Path, out: Discovery) -> None:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         rel = _rel(landing_dir, entry)
-        if entry.name.startswith("."):
-            out.notes.append(f"ignored hidden {'folder' if entry.is_dir() else 'file'} {rel}")
-        elif entry.is_dir():
+        if _hidden(entry):
+            continue
+        if entry.is_dir():
             _table_files(landing_dir, table, entry, out)
         elif (fmt := file_format(entry.name)) is None:
             out.notes.append(f"ignored {rel}: not a batch file (.csv, .jsonl, .jsonl.gz or .parquet)")
@@ -93,6 +102,8 @@ def _strays(landing_dir: Path) -> list[str]:
     known = {(t.source, t.name) for t in TABLES}
     notes = []
     for entry in sorted(landing_dir.iterdir(), key=lambda p: p.name):
+        if _hidden(entry):
+            continue
         if not entry.is_dir():
             notes.append(f"ignored file {entry.name} at the top of the landing dir")
         elif entry.name not in SOURCES:
@@ -102,9 +113,18 @@ def _strays(landing_dir: Path) -> list[str]:
         else:
             for sub in sorted(entry.iterdir(), key=lambda p: p.name):
                 rel = _rel(landing_dir, sub)
+                if _hidden(sub):
+                    continue
                 if not sub.is_dir():
                     notes.append(f"ignored file {rel}: batch files belong in <source>/<table>/")
                 elif (entry.name, sub.name) not in known:
                     names = ", ".join(t.name for t in TABLES if t.source == entry.name)
                     notes.append(f"unknown table folder {rel}/ ignored ({entry.name} tables: {names})")
     return notes
+
+
+def has_batches(landing_dir: Path) -> bool:
+    """True when ``landing_dir`` exists and holds at least one batch file of a contract table,
+    at any depth the loader accepts (``<source>/<table>/[sub/folders/]<batch file>``)."""
+    landing_dir = Path(landing_dir)
+    return landing_dir.is_dir() and bool(discover(landing_dir).files)
