@@ -138,7 +138,7 @@ def test_run_refuses_in_one_line_to_simulate_over_foreign_files(tmp_path, capsys
     (landing / "export.txt").write_text("someone's data", encoding="utf-8")
     assert _ensure_demo_data(_settings(landing), "small") is False
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error: ") and "not empty" in err[0]
+    assert len(err) == 1 and err[0].startswith("error: ") and "simulator did not write" in err[0]
     assert (landing / "export.txt").read_text(encoding="utf-8") == "someone's data"
 
 

@@ -165,7 +165,7 @@ def test_one_public_macro_per_file_named_after_it_and_documented():
         public = [
             name
             for kind, name in re.findall(r"{%-?\s*(macro|test)\s+(\w+)\(", text)
-            if not name.startswith(("default__", "spark__"))
+            if not name.startswith(("default__", "duckdb__", "spark__"))
         ]
         assert len(public) == 1, (path, public)
         kind = "test" if re.search(r"{%-?\s*test\s", text) else "macro"
