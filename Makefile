@@ -39,13 +39,13 @@ test: $(STAMP)  ## everything CI checks: lint, pytest, dbt build on a small simu
 test-slow: $(STAMP)  ## the tests marked slow (the demo-scale simulation): not part of `make test`
 	@$(BIN)/python -m pytest -m slow
 
-lint: $(STAMP)  ## ruff check + format check
-	@$(BIN)/ruff check .
-	@$(BIN)/ruff format --check .
+lint: $(STAMP)  ## ruff, sqlfluff (models, singular tests) and yaml checks; fixes nothing
+	@bash scripts/lint.sh
 
-format: $(STAMP)  ## apply ruff fixes and formatting
+format: $(STAMP)  ## apply ruff and sqlfluff fixes and formatting
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
+	@$(BIN)/sqlfluff fix models tests/dbt --disable-progress-bar -q
 
 docs: $(STAMP)  ## dbt docs as one self-contained file, target/static_index.html (opens from disk)
 	@$(BIN)/lifecycle dbt docs generate --static

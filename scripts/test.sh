@@ -6,9 +6,8 @@ BIN=.venv/bin
 started=$(date +%s)
 step() { printf '\n==> %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
 
-step "ruff check + format check"
-"$BIN/ruff" check .
-"$BIN/ruff" format --check .
+step "lint: ruff, sqlfluff, yaml (scripts/lint.sh, the same as make lint)"
+bash scripts/lint.sh
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -36,7 +36,7 @@ with_mrr as (
     from account_months
     left join account_mrr
         on account_months.account_id = account_mrr.account_id
-        and account_months.month = account_mrr.month
+            and account_months.month = account_mrr.month
 ),
 
 -- prev = the MRR at the previous month's snapshot (0 before the first paid month)

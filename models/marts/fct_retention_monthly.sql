@@ -28,7 +28,7 @@ base_pairs as (
     from mrr as ending
     inner join mrr as starting
         on ending.account_id = starting.account_id
-        and starting.month = cast({{ dbt.dateadd('month', -12, 'ending.month') }} as date)
+            and starting.month = cast({{ dbt.dateadd('month', -12, 'ending.month') }} as date)
     where starting.mrr_usd > 0
 ),
 

@@ -24,7 +24,7 @@ checked as (
         opening_mrr_usd,
         previous_closing_mrr_usd,
         opening_mrr_usd + new_mrr_usd + reactivation_mrr_usd + expansion_mrr_usd
-            + contraction_mrr_usd + churn_mrr_usd as computed_closing_mrr_usd,
+        + contraction_mrr_usd + churn_mrr_usd as computed_closing_mrr_usd,
         closing_mrr_usd
     from with_previous_closing
 )

@@ -21,7 +21,7 @@ compared as (
         currencies.minor_unit_exponent,
         currencies.usd_per_unit,
         cast(prices.unit_amount_usd as decimal(38, 10))
-            * case currencies.minor_unit_exponent when 0 then 1 when 1 then 10 when 2 then 100 when 3 then 1000 end
+        * case currencies.minor_unit_exponent when 0 then 1 when 1 then 10 when 2 then 100 when 3 then 1000 end
             as scaled_usd,
         cast(prices.unit_amount_minor as decimal(38, 0)) * cast(currencies.usd_per_unit as decimal(38, 10)) as expected_scaled_usd
     from prices
@@ -35,4 +35,4 @@ where currency is null
     or minor_unit_exponent is null
     or unit_amount_usd is null
     or abs(scaled_usd - expected_scaled_usd)
-        > 0.000001 * case minor_unit_exponent when 0 then 1 when 1 then 10 when 2 then 100 when 3 then 1000 end
+    > 0.000001 * case minor_unit_exponent when 0 then 1 when 1 then 10 when 2 then 100 when 3 then 1000 end

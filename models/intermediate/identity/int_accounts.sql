@@ -127,10 +127,10 @@ segmented as (
     from unioned
     left join segments
         on unioned.employee_count >= segments.min_employees
-        and (
-            segments.max_employees_exclusive is null
-            or unioned.employee_count < segments.max_employees_exclusive
-        )
+            and (
+                segments.max_employees_exclusive is null
+                or unioned.employee_count < segments.max_employees_exclusive
+            )
 ),
 
 final as (

@@ -85,8 +85,8 @@ matched as (
         on entities.metadata_crm_account_id = metadata_account.account_id
     left join ranked_crm_links as first_crm_link
         on entities.link_type = first_crm_link.link_type
-        and entities.entity_id = first_crm_link.linked_id
-        and first_crm_link.link_rank = 1
+            and entities.entity_id = first_crm_link.linked_id
+            and first_crm_link.link_rank = 1
 ),
 
 resolved as (
@@ -119,8 +119,8 @@ losing_links as (
     from resolved
     inner join ranked_crm_links
         on resolved.link_type = ranked_crm_links.link_type
-        and resolved.entity_id = ranked_crm_links.linked_id
-        and resolved.crm_account_id <> ranked_crm_links.account_id
+            and resolved.entity_id = ranked_crm_links.linked_id
+            and resolved.crm_account_id <> ranked_crm_links.account_id
     group by
         resolved.link_type,
         resolved.entity_id
@@ -138,7 +138,7 @@ final as (
     from resolved
     left join losing_links
         on resolved.link_type = losing_links.link_type
-        and resolved.entity_id = losing_links.entity_id
+            and resolved.entity_id = losing_links.entity_id
 )
 
 select * from final

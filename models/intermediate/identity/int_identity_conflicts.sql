@@ -40,7 +40,7 @@ crm_link_lost as (
     from resolved_customers
     inner join crm_accounts
         on resolved_customers.customer_id = trim(crm_accounts.billing_customer_id)
-        and resolved_customers.resolved_account_id <> crm_accounts.account_id
+            and resolved_customers.resolved_account_id <> crm_accounts.account_id
     where not coalesce(crm_accounts.is_deleted, false)
 ),
 

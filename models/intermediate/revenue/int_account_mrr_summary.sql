@@ -27,7 +27,7 @@ as_of_month_mrr as (
     from account_mrr
     inner join months
         on account_mrr.month = months.month
-        and months.is_as_of_month
+            and months.is_as_of_month
 ),
 
 final as (

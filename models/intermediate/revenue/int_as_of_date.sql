@@ -5,7 +5,7 @@
 -- (`loaded_at` says when an extract ran, not how far the business has got).
 {%- set as_of_var = (var('as_of_date', '') or '') | string | trim %}
 {%- if as_of_var and not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', as_of_var) %}
-    {{ exceptions.raise_compiler_error("var as_of_date must be 'YYYY-MM-DD' or empty, got '" ~ as_of_var ~ "'") }}
+{{ exceptions.raise_compiler_error("var as_of_date must be 'YYYY-MM-DD' or empty, got '" ~ as_of_var ~ "'") }}
 {%- endif %}
 {#- subscription dates that record something that happened; each counts only when it is not after
     the version's updated_at (a date beyond the moment the billing system wrote the version is a

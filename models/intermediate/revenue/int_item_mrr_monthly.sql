@@ -43,8 +43,8 @@ item_versions_at_snapshot as (
     from subscription_states
     inner join subscription_items
         on subscription_states.subscription_id = subscription_items.subscription_id
-        and subscription_items.valid_from < subscription_states.snapshot_cutoff_at
-        and subscription_items.valid_to >= subscription_states.snapshot_cutoff_at
+            and subscription_items.valid_from < subscription_states.snapshot_cutoff_at
+            and subscription_items.valid_to >= subscription_states.snapshot_cutoff_at
 ),
 
 item_states as (
@@ -92,14 +92,14 @@ mrr_terms as (
     select
         classified.*,
         cast(classified.unit_amount_usd as decimal(38, 10))
-            * classified.quantity
-            * cast(100 - coalesce(classified.discount_percent_off, 0) as decimal(18, 6))
-            * case classified.recurring_interval
-                when 'month' then 12
-                when 'year' then 1
-                when 'week' then 52
-                when 'day' then 365
-            end as mrr_numerator,
+        * classified.quantity
+        * cast(100 - coalesce(classified.discount_percent_off, 0) as decimal(18, 6))
+        * case classified.recurring_interval
+            when 'month' then 12
+            when 'year' then 1
+            when 'week' then 52
+            when 'day' then 365
+        end as mrr_numerator,
         -- never 0, even on rows that do not contribute (a division by 0 fails on ANSI engines)
         1200 * case
             when classified.recurring_interval_count >= 1 then classified.recurring_interval_count

@@ -48,8 +48,8 @@ versions_at_snapshot as (
     from subscription_months
     inner join subscriptions
         on subscription_months.subscription_id = subscriptions.subscription_id
-        and subscriptions.valid_from < subscription_months.snapshot_cutoff_at
-        and subscriptions.valid_to >= subscription_months.snapshot_cutoff_at
+            and subscriptions.valid_from < subscription_months.snapshot_cutoff_at
+            and subscriptions.valid_to >= subscription_months.snapshot_cutoff_at
 ),
 
 states as (
