@@ -2,7 +2,7 @@
 
 Builds a small simulated data set, loads it, runs ``dbt build`` for the revenue marts, then
 recomputes account x month MRR straight from the *staging* tables (subscriptions, items, prices
-and the currencies seed) by implementing ../shared/metrics.md literally - state at T = the latest
+and the currencies seed) by implementing docs/metrics.md literally - state at T = the latest
 version with ``updated_at <= T`` (ties: latest ``loaded_at``), else the earliest; exact fractions;
 one half-up rounding per account and month - and asserts equality with ``fct_mrr_monthly`` to the
 cent, then the waterfall and retention built from those Python numbers.
