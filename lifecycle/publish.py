@@ -24,7 +24,7 @@ import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -47,11 +47,14 @@ class PublishReport:
     published_at: datetime
     seconds: float
     parquet_files: list[Path] = field(default_factory=list)
+    as_of_date: date | None = None
 
     def lines(self) -> list[str]:
         tables = ", ".join(f"{t} ({n:,} rows)" for t, n in self.rows_by_table.items())
+        as_of = f" as of {self.as_of_date}" if self.as_of_date else ""
         out = [
-            f"published {len(self.rows_by_table)} marts to {self.serving} in {self.seconds:.2f} s: {tables}"
+            f"published {len(self.rows_by_table)} marts{as_of} to {self.serving} in {self.seconds:.2f} s: "
+            f"{tables}"
         ]
         if self.parquet_dir is not None:
             out.append(f"parquet for BI: {self.parquet_dir}/<mart>.parquet")
@@ -73,6 +76,24 @@ def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> l
         params,
     ).fetchall()
     return [r[0] for r in rows]
+
+
+#: The relation that says which date the marts are as of (see docs/metrics.md, Conventions).
+AS_OF_RELATION = ("intermediate", "int_as_of_date")
+
+
+def built_as_of_date(con: duckdb.DuckDBPyConnection, catalog: str) -> date | None:
+    """The ``as_of_date`` the warehouse's marts were built for (None when the model is absent)."""
+    schema, table = AS_OF_RELATION
+    found = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_catalog = ? and table_schema = ? and table_name = ?",
+        [catalog, schema, table],
+    ).fetchone()
+    if not found or not found[0]:
+        return None
+    row = con.execute(f"select max(as_of_date) from {_quote(catalog)}.{schema}.{table}").fetchone()
+    return row[0] if row else None
 
 
 def _quote(name: str) -> str:
@@ -131,6 +152,7 @@ def publish(
         if not tables:
             raise PublishError(f"the warehouse {warehouse} has no tables in schema {MARTS_SCHEMA}")
         published_at = datetime.now(UTC).replace(microsecond=0)
+        as_of = built_as_of_date(con, source)
         alias = "publish_target"
         con.execute(f"attach {_sql_str(str(tmp_db))} as {alias}")
         try:
@@ -148,8 +170,15 @@ def publish(
             con.execute(f"create schema {alias}.{schema}")
             con.execute(
                 f"create table {alias}.{schema}.{table} as select "
-                "cast(? as timestamp) as published_at_utc, ? as warehouse, ? as tables, ? as total_rows",
-                [published_at.replace(tzinfo=None), str(warehouse), ",".join(tables), sum(rows.values())],
+                "cast(? as timestamp) as published_at_utc, cast(? as date) as as_of_date, "
+                "? as warehouse, ? as tables, ? as total_rows",
+                [
+                    published_at.replace(tzinfo=None),
+                    as_of,
+                    str(warehouse),
+                    ",".join(tables),
+                    sum(rows.values()),
+                ],
             )
             if parquet_dir is not None:
                 parquet_dir.mkdir(parents=True, exist_ok=True)
@@ -178,6 +207,7 @@ def publish(
             published_at=published_at,
             seconds=time.monotonic() - started,
             parquet_files=written,
+            as_of_date=as_of,
         )
         for line in report.lines():
             say(line)

@@ -80,6 +80,7 @@ def build_publish_asset(
                 "marts": dg.MetadataValue.json(report.rows_by_table),
                 "dagster/row_count": sum(report.rows_by_table.values()),
                 "published_at_utc": report.published_at.isoformat(),
+                "as_of_date": str(report.as_of_date) if report.as_of_date else "unknown",
                 "seconds": round(report.seconds, 2),
             }
         )

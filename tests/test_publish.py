@@ -48,6 +48,7 @@ def test_publish_copies_every_mart_and_writes_parquet(tmp_path: Path) -> None:
     assert duckdb.sql(f"select count(*) from '{parquet / 'dim_accounts.parquet'}'").fetchall() == [(2,)]
     info = read_snapshot_info(serving)
     assert info is not None and info["tables"] == "dim_accounts,fct_mrr_monthly"
+    assert info["as_of_date"] is None  # this warehouse has no int_as_of_date
     assert not os.access(serving, os.W_OK) or os.geteuid() == 0  # chmod 444 (root ignores it)
     assert oct(serving.stat().st_mode & 0o777) == "0o444"
     assert not [p for p in serving.parent.iterdir() if p.name.startswith(".")], "temporary files left"
@@ -109,3 +110,16 @@ def test_publish_can_reuse_the_pipelines_connection(tmp_path: Path) -> None:
     finally:
         con.close()
     assert set(report.rows_by_table) == {"dim_accounts", "fct_mrr_monthly"}
+
+
+def test_the_snapshot_records_the_as_of_date_the_marts_were_built_for(tmp_path: Path) -> None:
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(wh))
+    con.execute("create schema intermediate")
+    con.execute("create table intermediate.int_as_of_date as select date '2025-12-31' as as_of_date")
+    con.close()
+    report = publish(wh, tmp_path / "serving.duckdb")
+    assert str(report.as_of_date) == "2025-12-31"
+    assert "published 2 marts as of 2025-12-31 to" in report.lines()[0]
+    info = read_snapshot_info(tmp_path / "serving.duckdb")
+    assert info is not None and str(info["as_of_date"]) == "2025-12-31"
