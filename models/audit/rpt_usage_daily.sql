@@ -1,7 +1,7 @@
 -- grain: one row per day with staged usage events (event_date): events, active users, the day's
 -- volume against the median of the previous 28 days with events, and how many days the latest
--- event lies before as_of_date (usage freshness; an event's time capped at the server clock
--- received_at, as in int_as_of_date, so a client clock ahead of time does not look fresh).
+-- event lies before as_of_date (usage freshness; the latest event time comes from int_as_of_date,
+-- capped there at the server clock received_at, so a client clock ahead of time does not look fresh).
 -- Aggregated here because stg_usage__tracks is the largest table. Validated by
 -- expectations/audit.rpt_usage_daily.json.
 with
@@ -23,11 +23,6 @@ daily as (
     group by event_date
 ),
 
-latest_event as (
-    select cast(max(least(event_at, received_at)) as date) as latest_event_date
-    from tracks
-),
-
 with_trailing as (
     select
         daily.*,
@@ -45,9 +40,8 @@ final as (
         with_trailing.active_users,
         with_trailing.trailing_median_events,
         with_trailing.events / nullif(with_trailing.trailing_median_events, 0) as events_vs_trailing_median,
-        {{ dbt.datediff('latest_event.latest_event_date', 'as_of.as_of_date', 'day') }} as days_behind_as_of
+        {{ dbt.datediff('cast(as_of.latest_usage_event_at as date)', 'as_of.as_of_date', 'day') }} as days_behind_as_of
     from with_trailing
-    cross join latest_event
     cross join as_of
 )
 

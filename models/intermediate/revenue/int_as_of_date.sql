@@ -32,20 +32,34 @@ tracks as (
 -- the latest business instant of each kind of record, stacked
 business_times as (
     {%- for column in subscription_dates %}
-    select max(case when {{ column }} <= coalesce(updated_at, {{ column }}) then {{ column }} end) as latest_at
+    select
+        'billing' as record_kind,
+        max(case when {{ column }} <= coalesce(updated_at, {{ column }}) then {{ column }} end) as latest_at
     from subscriptions
     union all
     {%- endfor %}
-    select max(created_at) as latest_at from invoices
+    select
+        'billing' as record_kind,
+        max(created_at) as latest_at
+    from invoices
     union all
-    select max(paid_at) as latest_at from invoices
+    select
+        'billing' as record_kind,
+        max(paid_at) as latest_at
+    from invoices
     union all
-    select max(created_at) as latest_at from refunds
+    select
+        'billing' as record_kind,
+        max(created_at) as latest_at
+    from refunds
     union all
     -- a usage event happened no later than the server received it: the staged event time (the
     -- client clock, which can be skewed or in the future) is capped at received_at, the server
     -- clock; a late delivery keeps the earlier client time
-    select max(least(event_at, received_at)) as latest_at from tracks
+    select
+        'usage' as record_kind,
+        max(least(event_at, received_at)) as latest_at
+    from tracks
 ),
 
 final as (
@@ -57,7 +71,9 @@ final as (
         cast(max(latest_at) as date) as as_of_date,
         'latest_business_date' as as_of_date_source,
         {%- endif %}
-        max(latest_at) as latest_business_at
+        max(latest_at) as latest_business_at,
+        -- the latest usage event alone (the usage freshness check, rpt_usage_daily, reads it)
+        max(case when record_kind = 'usage' then latest_at end) as latest_usage_event_at
     from business_times
 )
 
