@@ -27,6 +27,10 @@ class Column:
     #: (rule ``orphan_foreign_key``; a nullable one only when given)
     references: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.type not in TYPES:
+            raise ValueError(f"column {self.name}: type {self.type!r} is not one of {', '.join(TYPES)}")
+
 
 @dataclass(frozen=True)
 class Table:

@@ -171,3 +171,10 @@ def test_one_public_macro_per_file_named_after_it_and_documented():
         kind = "test" if re.search(r"{%-?\s*test\s", text) else "macro"
         assert public[0] == path.stem, path
         assert (f"test_{public[0]}" if kind == "test" else public[0]) in documented, path
+
+
+def test_a_column_of_an_unknown_type_is_refused_when_the_contract_loads():
+    from lifecycle.contract import Column
+
+    with pytest.raises(ValueError, match="type 'integer' is not one of string, int"):
+        Column("amount", "integer")

@@ -131,10 +131,8 @@ VALUE_EVENTS = (
 )
 #: relative weight of each value event among an account's enabled features
 VALUE_EVENT_WEIGHTS = (2.0, 0.8, 0.35, 0.8, 0.6)
-OTHER_EVENTS = ("Login", "Page Viewed", "User Invited", "Settings Updated")
 PAGE_PATHS = ("/home", "/reports", "/dashboards", "/integrations", "/workflows", "/settings", "/exports")
 
-PERSONAS = ("champion", "economic_buyer", "admin", "end_user")
 TITLES = {
     "champion": ("Head of Operations", "Analytics Lead", "Director of RevOps", "Product Ops Manager"),
     "economic_buyer": ("VP Finance", "COO", "CFO", "VP Operations"),
