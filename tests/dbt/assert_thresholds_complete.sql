@@ -4,7 +4,7 @@ with
 
 expected as (
     {% for name in threshold_names() %}
-        select '{{ name }}' as name{{ ' union all' if not loop.last }}
+    select '{{ name }}' as name{{ ' union all' if not loop.last }}
     {% endfor %}
 ),
 
