@@ -2,25 +2,27 @@
 -- volume against the median of the previous 28 days with events, and how many days the latest
 -- event lies before as_of_date (usage freshness; the latest event time comes from int_as_of_date,
 -- capped there at the server clock received_at, so a client clock ahead of time does not look fresh).
--- Aggregated here because stg_usage__tracks is the largest table. Validated by
+-- Aggregated from int_usage_user_daily (one row per workspace, user and day), the usage models'
+-- single read of stg_usage__tracks, the largest table. Validated by
 -- expectations/audit.rpt_usage_daily.json.
 with
 
-tracks as (
-    select * from {{ ref('stg_usage__tracks') }}
+user_daily as (
+    select * from {{ ref('int_usage_user_daily') }}
 ),
 
 as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+-- a user active in several workspaces that day counts once
 daily as (
     select
-        event_date,
-        count(*) as events,
+        usage_date as event_date,
+        cast(sum(event_count) as bigint) as events,
         count(distinct user_id) as active_users
-    from tracks
-    group by event_date
+    from user_daily
+    group by usage_date
 ),
 
 with_trailing as (

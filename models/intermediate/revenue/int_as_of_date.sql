@@ -25,8 +25,8 @@ refunds as (
     select * from {{ ref('stg_billing__refunds') }}
 ),
 
-tracks as (
-    select * from {{ ref('stg_usage__tracks') }}
+usage_daily as (
+    select * from {{ ref('int_usage_user_daily') }}
 ),
 
 -- the latest business instant of each kind of record, stacked
@@ -55,11 +55,12 @@ business_times as (
     union all
     -- a usage event happened no later than the server received it: the staged event time (the
     -- client clock, which can be skewed or in the future) is capped at received_at, the server
-    -- clock; a late delivery keeps the earlier client time
+    -- clock; a late delivery keeps the earlier client time (int_usage_user_daily keeps the max of
+    -- least(event_at, received_at) per workspace, user and day)
     select
         'usage' as record_kind,
-        max(least(event_at, received_at)) as latest_at
-    from tracks
+        max(latest_business_event_at) as latest_at
+    from usage_daily
 ),
 
 final as (
