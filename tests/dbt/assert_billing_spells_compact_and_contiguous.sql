@@ -21,12 +21,15 @@ as_of as (
     select * from {{ ref('int_as_of_date') }}
 ),
 
+-- the account's first subscription day: earliest start, trial start or creation of any version
 account_first_dates as (
     select
         coalesce(customer_accounts.account_id, 'billing:' || subscriptions.customer_id) as account_id,
-        min(cast(subscriptions.started_at as date)) as first_start_date,
-        min(cast(subscriptions.trial_start_at as date)) as first_trial_start_date,
-        min(cast(subscriptions.created_at as date)) as first_created_date
+        cast(min(least(
+            coalesce(subscriptions.started_at, subscriptions.trial_start_at, subscriptions.created_at),
+            coalesce(subscriptions.trial_start_at, subscriptions.created_at, subscriptions.started_at),
+            coalesce(subscriptions.created_at, subscriptions.started_at, subscriptions.trial_start_at)
+        )) as date) as first_date
     from subscriptions
     left join customer_accounts
         on subscriptions.customer_id = customer_accounts.customer_id
@@ -35,17 +38,15 @@ account_first_dates as (
 
 ordered as (
     select
-        spells.*,
-        lead(spells.valid_from) over (partition by spells.account_id order by spells.valid_from) as next_valid_from,
-        lag(spells.mrr_usd) over (partition by spells.account_id order by spells.valid_from) as previous_mrr_usd,
-        lag(spells.licensed_seats) over (partition by spells.account_id order by spells.valid_from) as previous_licensed_seats,
-        lag(spells.is_trialing) over (partition by spells.account_id order by spells.valid_from) as previous_is_trialing,
-        lag(spells.has_live_subscription) over (
-            partition by spells.account_id order by spells.valid_from
-        ) as previous_has_live_subscription,
-        lag(spells.is_past_due) over (partition by spells.account_id order by spells.valid_from) as previous_is_past_due,
-        lag(spells.renewal_date) over (partition by spells.account_id order by spells.valid_from) as previous_renewal_date,
-        row_number() over (partition by spells.account_id order by spells.valid_from) as spell_number
+        *,
+        lead(valid_from) over (partition by account_id order by valid_from) as next_valid_from,
+        lag(mrr_usd) over (partition by account_id order by valid_from) as previous_mrr_usd,
+        lag(licensed_seats) over (partition by account_id order by valid_from) as previous_licensed_seats,
+        lag(is_trialing) over (partition by account_id order by valid_from) as previous_is_trialing,
+        lag(has_live_subscription) over (partition by account_id order by valid_from) as previous_has_live_subscription,
+        lag(is_past_due) over (partition by account_id order by valid_from) as previous_is_past_due,
+        lag(renewal_date) over (partition by account_id order by valid_from) as previous_renewal_date,
+        row_number() over (partition by account_id order by valid_from) as spell_number
     from spells
 ),
 
@@ -64,12 +65,7 @@ checked as (
                 then 'empty spell'
             when ordered.valid_from > as_of.as_of_date
                 then 'starts after as_of_date'
-            when ordered.spell_number = 1
-                and ordered.valid_from <> least(
-                    coalesce(account_first_dates.first_start_date, account_first_dates.first_trial_start_date, account_first_dates.first_created_date),
-                    coalesce(account_first_dates.first_trial_start_date, account_first_dates.first_created_date, account_first_dates.first_start_date),
-                    coalesce(account_first_dates.first_created_date, account_first_dates.first_start_date, account_first_dates.first_trial_start_date)
-                )
+            when ordered.spell_number = 1 and ordered.valid_from <> account_first_dates.first_date
                 then 'first spell not on the first subscription day'
             when ordered.spell_number > 1
                 and ordered.mrr_usd = ordered.previous_mrr_usd

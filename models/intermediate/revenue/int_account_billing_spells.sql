@@ -212,7 +212,8 @@ subscription_day_states as (
         subscription_states.subscription_id,
         subscription_accounts.account_id,
         subscription_states.snapshot_date,
-        coalesce(subscription_item_totals.mrr_usd_unrounded, cast(0 as decimal(38, 12))) as mrr_usd_unrounded,
+        -- decimal(30, 12): a difference of two stays exact at 12 places on Spark too (38 digits max)
+        cast(coalesce(subscription_item_totals.mrr_usd_unrounded, 0) as decimal(30, 12)) as mrr_usd_unrounded,
         coalesce(subscription_item_totals.licensed_seats, 0) as licensed_seats,
         case when subscription_states.contribution_status = 'in_trial' then 1 else 0 end as trialing,
         case
@@ -250,14 +251,20 @@ subscription_deltas as (
         snapshot_date as change_date,
         mrr_usd_unrounded - coalesce(
             lag(mrr_usd_unrounded) over (partition by subscription_id order by snapshot_date),
-            cast(0 as decimal(38, 12))
+            cast(0 as decimal(30, 12))
         ) as mrr_delta,
         licensed_seats - coalesce(
             lag(licensed_seats) over (partition by subscription_id order by snapshot_date), 0
         ) as seats_delta,
-        trialing - coalesce(lag(trialing) over (partition by subscription_id order by snapshot_date), 0) as trialing_delta,
-        live - coalesce(lag(live) over (partition by subscription_id order by snapshot_date), 0) as live_delta,
-        past_due - coalesce(lag(past_due) over (partition by subscription_id order by snapshot_date), 0) as past_due_delta
+        trialing - coalesce(
+            lag(trialing) over (partition by subscription_id order by snapshot_date), 0
+        ) as trialing_delta,
+        live - coalesce(
+            lag(live) over (partition by subscription_id order by snapshot_date), 0
+        ) as live_delta,
+        past_due - coalesce(
+            lag(past_due) over (partition by subscription_id order by snapshot_date), 0
+        ) as past_due_delta
     from subscription_day_states
 ),
 
@@ -300,7 +307,7 @@ account_deltas as (
         seats_delta,
         trialing_delta,
         live_delta,
-        0 as subscription_past_due_delta,
+        past_due_delta as subscription_past_due_delta,
         0 as invoice_past_due_delta
     from subscription_deltas
     union all
@@ -310,7 +317,7 @@ account_deltas as (
             when invoice_deltas.change_date < account_first_dates.first_date then account_first_dates.first_date
             else invoice_deltas.change_date
         end as change_date,
-        cast(0 as decimal(38, 12)) as mrr_delta,
+        cast(0 as decimal(30, 12)) as mrr_delta,
         0 as seats_delta,
         0 as trialing_delta,
         0 as live_delta,
@@ -399,7 +406,7 @@ account_states as (
         account_running.change_date,
         -- sum unrounded item MRR, then round once, exactly as int_account_mrr_monthly
         cast(round(round(account_running.mrr_usd_unrounded, 10), 2) as decimal(18, 2)) as mrr_usd,
-        account_running.licensed_seats,
+        cast(account_running.licensed_seats as bigint) as licensed_seats,
         account_running.trialing_subscriptions > 0 as is_trialing,
         account_running.live_subscriptions > 0 as has_live_subscription,
         account_running.past_due_items > 0 as is_past_due,
@@ -414,16 +421,17 @@ account_states as (
 -- compact: a spell starts where any value differs from the previous change day's
 account_state_changes as (
     select
-        account_states.*,
-        lag(account_states.mrr_usd) over (w_account) as previous_mrr_usd,
-        lag(account_states.licensed_seats) over (w_account) as previous_licensed_seats,
-        lag(account_states.is_trialing) over (w_account) as previous_is_trialing,
-        lag(account_states.has_live_subscription) over (w_account) as previous_has_live_subscription,
-        lag(account_states.is_past_due) over (w_account) as previous_is_past_due,
-        lag(account_states.renewal_date) over (w_account) as previous_renewal_date,
-        row_number() over (w_account) as change_number
+        *,
+        lag(mrr_usd) over (partition by account_id order by change_date) as previous_mrr_usd,
+        lag(licensed_seats) over (partition by account_id order by change_date) as previous_licensed_seats,
+        lag(is_trialing) over (partition by account_id order by change_date) as previous_is_trialing,
+        lag(has_live_subscription) over (
+            partition by account_id order by change_date
+        ) as previous_has_live_subscription,
+        lag(is_past_due) over (partition by account_id order by change_date) as previous_is_past_due,
+        lag(renewal_date) over (partition by account_id order by change_date) as previous_renewal_date,
+        row_number() over (partition by account_id order by change_date) as change_number
     from account_states
-    window w_account as (partition by account_states.account_id order by account_states.change_date)
 ),
 
 spell_starts as (
@@ -435,7 +443,8 @@ spell_starts as (
         or is_trialing <> previous_is_trialing
         or has_live_subscription <> previous_has_live_subscription
         or is_past_due <> previous_is_past_due
-        or coalesce(renewal_date, cast('1900-01-01' as date)) <> coalesce(previous_renewal_date, cast('1900-01-01' as date))
+        or coalesce(renewal_date, cast('1900-01-01' as date))
+        <> coalesce(previous_renewal_date, cast('1900-01-01' as date))
 ),
 
 final as (
