@@ -573,6 +573,8 @@ final as (
                 then
                     case
                         when is_champion_present then 'champion in place'
+                        when days_since_champion_left = 0 then 'champion left today'
+                        when days_since_champion_left = 1 then 'champion left 1 day ago'
                         when last_champion_left_at is not null
                             then 'champion left ' || cast(days_since_champion_left as {{ dbt.type_string() }}) || ' days ago'
                         else 'no champion'
@@ -587,6 +589,8 @@ final as (
             when days_since_csm_touch is null then 'no CSM touch yet'
             when days_since_csm_touch > csm_touch_full_days
                 then 'no CSM touch in ' || cast(days_since_csm_touch as {{ dbt.type_string() }}) || ' days'
+            when days_since_csm_touch = 0 then 'last CSM touch today'
+            when days_since_csm_touch = 1 then 'last CSM touch 1 day ago'
             else 'last CSM touch ' || cast(days_since_csm_touch as {{ dbt.type_string() }}) || ' days ago'
         end as relationship_reason
     from week_parts
