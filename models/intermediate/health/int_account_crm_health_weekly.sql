@@ -458,7 +458,7 @@ week_facts as (
                 < parameters.nps_window_days
                 then week_states.last_nps_responded_at
         end as latest_nps_at,
-        week_states.champions > 0 as is_champion_present,
+        week_states.champions > 0 as champion_present,
         case when week_states.champions = 0 then week_states.last_champion_left_at end as last_champion_left_at,
         case
             when week_states.champions = 0
@@ -499,7 +499,7 @@ week_parts as (
             when latest_nps_score is not null then 'detractor'
         end as nps_category,
         case
-            when is_champion_present then 100
+            when champion_present then 100
             when days_since_champion_left < champion_left_recent_days then 0
             else 50
         end as champion_part,
@@ -555,7 +555,7 @@ final as (
                 then 'latest NPS ' || cast(latest_nps_score as {{ dbt.type_string() }}) || ' (' || nps_category || ')'
         end as sentiment_reason,
         -- relationship
-        is_champion_present,
+        champion_present,
         last_champion_left_at,
         cast(engaged_contacts as integer) as engaged_contacts,
         cast(days_since_csm_touch as integer) as days_since_csm_touch,
@@ -572,7 +572,7 @@ final as (
             when champion_part <= multithreading_part and champion_part <= csm_touch_part
                 then
                     case
-                        when is_champion_present then 'champion in place'
+                        when champion_present then 'champion in place'
                         when days_since_champion_left = 0 then 'champion left today'
                         when days_since_champion_left = 1 then 'champion left 1 day ago'
                         when last_champion_left_at is not null
