@@ -31,51 +31,10 @@ subscription_months as (
         on months.month >= subscription_first_months.first_month
 ),
 
--- the version valid at T (valid_from <= T < valid_to, i.e. valid_from < cutoff <= valid_to);
--- should staging ever hand over overlapping versions, the latest one wins (never double counted)
-versions_at_snapshot as (
-    select
-        subscription_months.month,
-        subscription_months.snapshot_cutoff_at,
-        subscriptions.*,
-        row_number() over (
-            partition by subscription_months.subscription_id, subscription_months.month
-            order by
-                subscriptions.valid_from desc,
-                subscriptions.version_number desc,
-                subscriptions.loaded_at desc
-        ) as version_rank
-    from subscription_months
-    inner join subscriptions
-        on subscription_months.subscription_id = subscriptions.subscription_id
-            and subscriptions.valid_from < subscription_months.snapshot_cutoff_at
-            and subscriptions.valid_to >= subscription_months.snapshot_cutoff_at
-),
-
-states as (
-    select * from versions_at_snapshot
-    where version_rank = 1
-),
-
--- contributes at T: started (started_at <= T), no trial running (not trial_end_at > T), not
--- ended (not ended_at <= T), status active/past_due, or canceled but still running (ended_at > T)
+-- the version valid at T and whether it contributes then: the contract's rules, shared with the
+-- daily billing spells (macros/subscription_states_at.sql)
 classified as (
-    select
-        states.*,
-        case
-            when states.started_at is null or states.started_at >= states.snapshot_cutoff_at
-                then 'not_started'
-            when states.ended_at < states.snapshot_cutoff_at
-                then 'ended'
-            when states.trial_end_at >= states.snapshot_cutoff_at
-                then 'in_trial'
-            when states.status in ('active', 'past_due')
-                then 'contributing'
-            when states.status = 'canceled' and states.ended_at >= states.snapshot_cutoff_at
-                then 'contributing'
-            else 'status_' || coalesce(states.status, 'null')
-        end as contribution_status
-    from states
+    {{ subscription_states_at('subscription_months', 'subscriptions', ['month']) }}
 ),
 
 final as (
