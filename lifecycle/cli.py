@@ -96,8 +96,9 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     print(f"==> load {settings.landing_dir} -> {settings.warehouse}")
     loaded_ok = _load(settings)
-    print("==> dbt build")
-    rc = run_dbt(settings, ["build"])
+    full_refresh = args.full_refresh
+    print("==> dbt build --full-refresh" if full_refresh else "==> dbt build")
+    rc = run_dbt(settings, ["build", "--full-refresh"] if full_refresh else ["build"])
     for line in summary_lines(settings.warehouse, time.monotonic() - started):
         print(line)
     if not loaded_ok:
@@ -312,7 +313,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the preset's, 0.002 for demo and large, 0 for small; 0 = a clean data set)",
     )
     sim.add_argument("--truth-dir", help="where ground truth goes (default: beside OUT, never inside it)")
-    add("build", "load the landing dir and run `dbt build` (no Dagster, no simulation)", _cmd_build)
+    build = add("build", "load the landing dir and run `dbt build` (no Dagster, no simulation)", _cmd_build)
+    build.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental models from scratch (e.g. the usage models after editing "
+        "seeds/value_events.csv); by default they take new days only",
+    )
     run = add(
         "run",
         "the full pipeline: demo data if the landing dir is empty, load, build, checks, publish",

@@ -1,12 +1,13 @@
 -- grain: one row per workspace per user per day with staged usage events (usage_date = the
 -- event's UTC event_date); user_id null is the one row of the workspace-day's anonymous events.
 -- The only model that reads stg_usage__tracks (the largest table) besides the audit of staging:
--- every later usage model reads this one. Incremental: a run recomputes whole days - those with
--- a staged event loaded after the table's latest last_loaded_at, and those whose staged event
--- count no longer matches the table (an event that changed status, e.g. a first delivery that
--- arrived late and replaced an earlier winner) - and replaces them (delete+insert by usage_date
--- on DuckDB, insert_overwrite of the usage_date partitions on Spark). --full-refresh (or the
--- first build) recomputes every day; needed after an edit of seeds/value_events.csv.
+-- every later usage model reads this one. Incremental: a run recomputes whole days and replaces
+-- them (delete+insert by usage_date on DuckDB, insert_overwrite of the usage_date partitions on
+-- Spark): the days with a staged event loaded after the table's latest last_loaded_at, and the
+-- days whose staged events no longer add up to the table's (count, value events or their bits:
+-- an event that changed status without a load of its own day, e.g. a later delivery that won
+-- over an earlier one, or an edit of seeds/value_events.csv). --full-refresh (or the first
+-- build) recomputes every day.
 {{
     config(
         materialized='incremental',
@@ -27,11 +28,13 @@ value_events as (
 ),
 
 {% if is_incremental() %}
--- what the table already holds: its load watermark and its event count per day
+-- what the table already holds: its load watermark and its totals per day
 stored_days as (
     select
         usage_date,
-        sum(event_count) as event_count
+        sum(event_count) as event_count,
+        sum(value_event_count) as value_event_count,
+        {{ bit_or_agg('value_feature_mask') }} as value_feature_mask
     from {{ this }}
     group by usage_date
 ),
@@ -41,17 +44,23 @@ watermark as (
     from {{ this }}
 ),
 
+-- the same totals from staging now (a scan of four columns, no per-user aggregation)
 staged_days as (
     select
-        event_date as usage_date,
+        tracks.event_date as usage_date,
         count(*) as event_count,
-        max(loaded_at) as last_loaded_at
+        count(value_events.feature_bit) as value_event_count,
+        coalesce({{ bit_or_agg('value_events.feature_bit') }}, 0) as value_feature_mask,
+        max(tracks.loaded_at) as last_loaded_at
     from tracks
-    group by event_date
+    left join value_events
+        on tracks.event_name = value_events.event_name
+    group by tracks.event_date
 ),
 
--- the days to recompute: new loads, or a count that moved (a day can gain or lose events
--- without a new load of its own when a later delivery wins over an earlier one)
+-- the days to recompute: new loads, or totals that moved without a load of that day (a later
+-- delivery that wins over an earlier one moves an event between days; a seed edit changes
+-- which events are value events and their bits)
 changed_days as (
     select staged_days.usage_date
     from staged_days
@@ -61,8 +70,10 @@ changed_days as (
     where
         watermark.last_loaded_at is null
         or staged_days.last_loaded_at > watermark.last_loaded_at
-        or stored_days.event_count is null
+        or stored_days.usage_date is null
         or stored_days.event_count <> staged_days.event_count
+        or stored_days.value_event_count <> staged_days.value_event_count
+        or stored_days.value_feature_mask <> staged_days.value_feature_mask
 ),
 
 tracks_to_aggregate as (
