@@ -15,8 +15,8 @@ step "dbt build on a small simulated data set"
 "$BIN/lifecycle" simulate --out "$work/landing" --scale small --seed 7
 LIFECYCLE_LANDING_DIR="$work/landing" LIFECYCLE_WAREHOUSE="$work/warehouse.duckdb" "$BIN/lifecycle" build
 
-step "pytest"
-"$BIN/python" -m pytest -m "not slow" -q -p no:cacheprovider
+step "pytest (2 workers, one test file each at a time)"
+"$BIN/python" -m pytest -m "not slow" -q -p no:cacheprovider -n 2 --dist loadfile
 
 if [ -x ../shared/checks/interface-check ]; then
     step "interface check on the shared example landing dir"
