@@ -82,34 +82,9 @@ piece_plays as (
             and pieces.valid_from < red_spells.valid_to
 ),
 
-islands as (
-    select
-        piece_plays.*,
-        row_number() over (partition by account_id order by valid_from)
-        - row_number() over (
-            partition by account_id, land_number, stage, provider_play
-            order by valid_from
-        ) as island
-    from piece_plays
-),
-
+-- neighbouring pieces of the same stage, land and play form one spell
 final as (
-    select
-        account_id,
-        land_number,
-        stage,
-        phase,
-        provider_play,
-        min(valid_from) as valid_from,
-        case when count(valid_to) = count(*) then max(valid_to) end as valid_to
-    from islands
-    group by
-        account_id,
-        land_number,
-        stage,
-        phase,
-        provider_play,
-        island
+    {{ merge_adjacent_spells('piece_plays', ['account_id'], ['land_number', 'stage', 'phase', 'provider_play']) }}
 )
 
 select * from final

@@ -64,13 +64,9 @@ piece_stages as (
             and billing_states.land_number = lands.land_number
 ),
 
--- merge neighbouring pieces of the same stage and land (gaps and islands)
-islands as (
-    select
-        piece_stages.*,
-        row_number() over (partition by account_id order by valid_from)
-        - row_number() over (partition by account_id, land_number, stage order by valid_from) as island
-    from piece_stages
+-- neighbouring pieces of the same stage and land form one spell
+stage_spells as (
+    {{ merge_adjacent_spells('piece_stages', ['account_id'], ['land_number', 'stage']) }}
 ),
 
 final as (
@@ -85,15 +81,9 @@ final as (
             when 'renew' then 'renewal'
             when 'churned' then 'cancelled'
         end as phase,
-        min(valid_from) as valid_from,
-        -- an island's last piece has the island's end; null when it is still open
-        case when count(valid_to) = count(*) then max(valid_to) end as valid_to
-    from islands
-    group by
-        account_id,
-        land_number,
-        stage,
-        island
+        valid_from,
+        valid_to
+    from stage_spells
 )
 
 select * from final
