@@ -68,12 +68,10 @@ final as (
         billing_states.mrr_usd
     from days
     inner join lifecycle_spells
-        on days.period_start_date >= lifecycle_spells.valid_from
-            and (lifecycle_spells.valid_to is null or days.period_start_date < lifecycle_spells.valid_to)
+        on {{ spell_covers('lifecycle_spells', 'days.period_start_date') }}
     inner join billing_states
         on lifecycle_spells.account_id = billing_states.account_id
-            and days.period_start_date >= billing_states.valid_from
-            and (billing_states.valid_to is null or days.period_start_date < billing_states.valid_to)
+            and {{ spell_covers('billing_states', 'days.period_start_date') }}
 )
 
 select * from final

@@ -71,16 +71,13 @@ week_states as (
     from crm_weeks
     inner join stage_spells
         on crm_weeks.account_id = stage_spells.account_id
-            and crm_weeks.snapshot_date >= stage_spells.valid_from
-            and (stage_spells.valid_to is null or crm_weeks.snapshot_date < stage_spells.valid_to)
+            and {{ spell_covers('stage_spells', 'crm_weeks.snapshot_date') }}
     inner join billing_states
         on crm_weeks.account_id = billing_states.account_id
-            and crm_weeks.snapshot_date >= billing_states.valid_from
-            and (billing_states.valid_to is null or crm_weeks.snapshot_date < billing_states.valid_to)
+            and {{ spell_covers('billing_states', 'crm_weeks.snapshot_date') }}
     left join usage_spells
         on crm_weeks.account_id = usage_spells.account_id
-            and crm_weeks.snapshot_date >= usage_spells.valid_from
-            and (usage_spells.valid_to is null or crm_weeks.snapshot_date < usage_spells.valid_to)
+            and {{ spell_covers('usage_spells', 'crm_weeks.snapshot_date') }}
     left join active_days
         on crm_weeks.account_id = active_days.account_id
             and crm_weeks.week = active_days.week

@@ -74,8 +74,7 @@ piece_plays as (
     from pieces
     inner join stage_spells
         on pieces.account_id = stage_spells.account_id
-            and pieces.valid_from >= stage_spells.valid_from
-            and (stage_spells.valid_to is null or pieces.valid_from < stage_spells.valid_to)
+            and {{ spell_covers('stage_spells', 'pieces.valid_from') }}
     left join red_spells
         on pieces.account_id = red_spells.account_id
             and pieces.valid_from >= red_spells.valid_from

@@ -57,8 +57,7 @@ piece_stages as (
     from pieces
     inner join billing_states
         on pieces.account_id = billing_states.account_id
-            and pieces.valid_from >= billing_states.valid_from
-            and (billing_states.valid_to is null or pieces.valid_from < billing_states.valid_to)
+            and {{ spell_covers('billing_states', 'pieces.valid_from') }}
     inner join lands
         on billing_states.account_id = lands.account_id
             and billing_states.land_number = lands.land_number
