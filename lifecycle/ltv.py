@@ -343,10 +343,19 @@ def _fit(obs: _Observations) -> SbgFit:
     best = min(results, key=lambda r: r.fun)
     log_a, log_b = best.x
     if max(abs(log_a), abs(log_b)) >= LOG_BOUND - 1e-3:
+        if max(log_a, log_b) >= LOG_BOUND - 1e-3:
+            why = (
+                "the data show no heterogeneity the sBG can measure (a constant retention rate fits "
+                "best: alpha, beta -> infinity)"
+            )
+        else:
+            why = (
+                "the data look like a share that leaves at once and a rest that never leaves "
+                "(alpha, beta -> 0)"
+            )
         raise SbgNotIdentifiedError(
             f"the likelihood keeps increasing towards the search boundary (alpha={math.exp(log_a):.3g}, "
-            f"beta={math.exp(log_b):.3g}): the data show no heterogeneity the sBG can measure "
-            "(a constant retention rate fits best), so alpha and beta have no finite maximum"
+            f"beta={math.exp(log_b):.3g}): {why}, so alpha and beta have no finite maximum"
         )
     ll, grad = _log_likelihood(best.x, obs)
     gradient = float(np.max(np.abs(grad))) / scale

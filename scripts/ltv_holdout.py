@@ -11,7 +11,8 @@ compared with what happened after the cutoff:
 
 - survivors: of the subscriptions alive at the cutoff, how many the model expects alive at the
   as-of date (sum of S(r_as_of) / S(r_cutoff), r_as_of being the renewals a subscription would
-  have made by then had it stayed) against how many were;
+  have made by then had it stayed) against how many were, beside the naive benchmark of one
+  constant retention rate (1 - churned / renewal decisions observed at the cutoff);
 - the survival curve by period beyond the longest tenure seen at the cutoff (pure extrapolation):
   the Kaplan-Meier estimate on the full history against the cutoff fit's S(t).
 
@@ -163,6 +164,8 @@ class GroupHoldout:
     log_likelihood: float | None = None
     alive_at_cutoff: int = 0
     expected_survivors_at_as_of: float | None = None
+    #: the same expectation from one constant churn rate (churned / renewal decisions at the cutoff)
+    expected_survivors_geometric: float | None = None
     actual_survivors_at_as_of: int | None = None
     curve_beyond_cutoff: list[CurvePoint] = field(default_factory=list)
 
@@ -224,6 +227,13 @@ def holdout(
             r_as_of = renewals_by(sub.paid_start_date, as_of, sub.months_per_period, sub.days_per_period)
             expected += survival(fit.alpha, fit.beta, r_as_of) / survival(fit.alpha, fit.beta, r_cutoff)
         result.expected_survivors_at_as_of = expected
+        decisions = sum(r for r, _ in durations) + churned
+        retention = 1 - churned / decisions
+        result.expected_survivors_geometric = sum(
+            retention
+            ** (renewals_by(sub.paid_start_date, as_of, sub.months_per_period, sub.days_per_period) - r)
+            for sub, r in alive
+        )
         result.actual_survivors_at_as_of = sum(1 for sub, _ in alive if is_alive_at(sub, as_of))
 
         full = [(sub.renewals, sub.is_churned) for sub in subs]
@@ -289,9 +299,12 @@ def format_report(results: Sequence[GroupHoldout], as_of: date, cutoff: date) ->
     """The readable tables: one line per group, then the survival curve beyond the cutoff."""
     lines = [
         f"sBG holdout: fitted on what was known at {cutoff}, compared with {as_of}",
+        "survivors at the as-of date of the subscriptions alive at the cutoff: expected by the sBG, by one",
+        "constant retention rate (geometric), actual; diff = expected - actual; curve gap = the largest",
+        "|model - Kaplan-Meier| survival in the periods beyond the longest tenure at the cutoff",
         "",
         f"{'segment':<14} {'interval':<10} {'status':<17} {'cust':>6} {'churn':>6} {'alpha':>7} {'beta':>7}"
-        f" {'alive@cut':>9} {'expected':>9} {'actual':>7} {'diff':>7} {'curve gap':>9}",
+        f" {'alive@cut':>9} {'expected':>9} {'geometric':>9} {'actual':>7} {'diff':>7} {'curve gap':>9}",
     ]
     for r in results:
         diff = (
@@ -303,7 +316,7 @@ def format_report(results: Sequence[GroupHoldout], as_of: date, cutoff: date) ->
             f"{r.segment:<14} {r.billing_interval:<10} {r.fit_status:<17} {r.customers_at_cutoff:>6}"
             f" {r.churned_at_cutoff:>6} {_number(r.alpha, 3):>7} {_number(r.beta, 3):>7}"
             f" {r.alive_at_cutoff if r.fit_status == FITTED else '-':>9}"
-            f" {_number(r.expected_survivors_at_as_of, 1):>9}"
+            f" {_number(r.expected_survivors_at_as_of, 1):>9} {_number(r.expected_survivors_geometric, 1):>9}"
             f" {'-' if r.actual_survivors_at_as_of is None else r.actual_survivors_at_as_of:>7}"
             f" {_number(diff, 1):>7} {_number(r.max_curve_gap, 3):>9}"
         )

@@ -355,6 +355,11 @@ def test_no_heterogeneity_has_no_finite_maximum() -> None:
         fit_sbg([1000, 900, 800, 650, 500])
 
 
+def test_a_share_that_leaves_at_once_and_a_rest_that_stays_has_no_finite_maximum() -> None:
+    with pytest.raises(SbgNotIdentifiedError, match=r"leaves at once .* \(alpha, beta -> 0\)"):
+        fit_sbg([1000, 700, 700, 700, 700, 700])
+
+
 @pytest.mark.parametrize(
     ("renewals", "churned", "message"),
     [

@@ -215,6 +215,7 @@ def test_json_output_shape_and_the_holdout_comparison(
         "log_likelihood",
         "alive_at_cutoff",
         "expected_survivors_at_as_of",
+        "expected_survivors_geometric",
         "actual_survivors_at_as_of",
         "max_curve_gap",
         "curve_beyond_cutoff",
@@ -249,6 +250,17 @@ def test_json_output_shape_and_the_holdout_comparison(
         for s in alive
     )
     assert expected == pytest.approx(recomputed, rel=1e-12)
+    # the benchmark: one retention rate, 1 - churned / (renewals + churned) at the cutoff
+    states = [holdout.state_at(s, cutoff) for s in subs if s.segment == "smb"]
+    states = [state for state in states if state is not None]
+    retention = 1 - smb["churned_at_cutoff"] / (sum(r for r, _ in states) + smb["churned_at_cutoff"])
+    geometric = sum(
+        retention ** (holdout.renewals_by(s.paid_start_date, AS_OF, 1, None) - holdout.state_at(s, cutoff)[0])
+        for s in alive
+    )
+    assert smb["expected_survivors_geometric"] == pytest.approx(geometric, rel=1e-12)
+    # on sBG data the constant rate under-predicts: it misses that the survivors are the loyal ones
+    assert smb["expected_survivors_geometric"] < actual - 3 * np.sqrt(actual)
     # the curve starts after the longest tenure at the cutoff: periods nobody had reached then
     periods = [p["period"] for p in smb["curve_beyond_cutoff"]]
     assert periods and periods[0] == smb["longest_tenure_at_cutoff"] + 1
