@@ -458,6 +458,17 @@ def fit_sbg_durations(renewals: Sequence[int], churned: Sequence[bool]) -> SbgFi
 SubscriptionRow = tuple[str, str, int | None, int | None, int, bool]
 
 
+def _optional_int(value: object) -> int | None:
+    """A nullable whole number as a database or a DataFrame hands it over (None, NaN, pandas.NA)."""
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except TypeError:  # pandas.NA
+        return None
+    return None if math.isnan(number) else int(number)
+
+
 def fit_groups(
     rows: Iterable[SubscriptionRow],
     *,
@@ -478,7 +489,7 @@ def fit_groups(
     periods: dict[tuple[str, str], tuple[int | None, int | None]] = {}
     for segment, interval, months, days, renewals, is_churned in rows:
         key = (segment, interval)
-        length = (None if months is None else int(months), None if days is None else int(days))
+        length = (_optional_int(months), _optional_int(days))
         if periods.setdefault(key, length) != length:
             raise ValueError(
                 f"{segment} / {interval}: the period length differs within the group "

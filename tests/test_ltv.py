@@ -479,6 +479,17 @@ def test_fit_groups_rows_have_exactly_the_warehouse_columns() -> None:
     assert list(SbgFit.__dataclass_fields__) == ["alpha", "beta", "log_likelihood", "customers"]
 
 
+def test_fit_groups_takes_nulls_as_a_dataframe_gives_them() -> None:
+    """months_per_period of a weekly row arrives as NaN from pandas, as None from duckdb."""
+    rows = [
+        (s, i, float("nan") if m is None else float(m), d, r, c)
+        for s, i, m, d, r, c in group_rows("smb", "weekly", None, 7, [200, 150, 120, 100, 90])
+    ]
+    params, _ = fit_groups(rows, min_customers=30, min_churned=10, annual_discount_rate=0.10)
+    assert params[0].fit_status == "fitted"
+    assert params[0].discount_rate_per_period == pytest.approx(1.1 ** (7 / 365.25) - 1)
+
+
 def test_fit_groups_refuses_two_period_lengths_in_one_group() -> None:
     rows = [("smb", "monthly", 1, None, 3, True), ("smb", "monthly", 3, None, 2, False)]
     with pytest.raises(ValueError, match="smb / monthly: the period length differs within the group"):
