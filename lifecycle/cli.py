@@ -87,8 +87,7 @@ def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
-    """`make build`: load the landing dir, then one `dbt build` (no Dagster, no simulation)."""
-    from lifecycle.dbt import run_dbt
+    """`make build`: load the landing dir, then `dbt build` around the LTV fit (no Dagster, no simulation)."""
     from lifecycle.summary import summary_lines
 
     started = time.monotonic()
@@ -96,9 +95,7 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     print(f"==> load {settings.landing_dir} -> {settings.warehouse}")
     loaded_ok = _load(settings)
-    full_refresh = args.full_refresh
-    print("==> dbt build --full-refresh" if full_refresh else "==> dbt build")
-    rc = run_dbt(settings, ["build", "--full-refresh"] if full_refresh else ["build"])
+    rc = _build_models(settings, full_refresh=args.full_refresh)
     for line in summary_lines(settings.warehouse, time.monotonic() - started):
         print(line)
     if not loaded_ok:
@@ -108,6 +105,28 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
         error(f"dbt build failed (exit {rc}): see dbt's output above")
         return 1
     return 0
+
+
+def _build_models(settings: Settings, *, full_refresh: bool) -> int:
+    """`dbt build` in two parts with the LTV fit between them (lifecycle/ltv_fit.py says why)."""
+    from lifecycle.dbt import run_dbt
+    from lifecycle.ltv import SbgFitError
+    from lifecycle.ltv_fit import AFTER_FIT, LtvFitError, run_ltv_fit
+
+    refresh = ["--full-refresh"] if full_refresh else []
+    print(f"==> dbt build {' '.join(refresh)} --exclude {AFTER_FIT}".replace("  ", " "))
+    rc = run_dbt(settings, ["build", *refresh, "--exclude", AFTER_FIT])
+    if rc != 0:
+        warning(f"dbt build failed: the LTV fit and the models after it ({AFTER_FIT}) were not run")
+        return rc
+    print(f"==> LTV fit (sBG) on {settings.warehouse}")
+    try:
+        run_ltv_fit(settings.warehouse, progress=print)
+    except (LtvFitError, SbgFitError) as exc:
+        error(f"LTV fit failed: {exc}")
+        return 1
+    print(f"==> dbt build {' '.join(refresh)} --select {AFTER_FIT}".replace("  ", " "))
+    return run_dbt(settings, ["build", *refresh, "--select", AFTER_FIT])
 
 
 def _ensure_demo_data(settings: Settings, scale: str) -> bool:

@@ -110,6 +110,8 @@ class ParamRow:
     churned_customers: int
     renewals_observed: int
     discount_rate_per_period: float
+    #: Why the group was not fitted, in words (None when fitted).
+    fit_message: str | None = None
 
 
 @dataclass(frozen=True)
@@ -509,15 +511,23 @@ def fit_groups(
             "discount_rate_per_period": rate,
         }
         fit: SbgFit | None = None
-        if len(customers) >= min_customers and churned >= min_churned:
+        reason = None
+        if len(customers) < min_customers:
+            reason = f"{len(customers)} subscriptions, fewer than ltv_min_customers ({min_customers})"
+        elif churned < min_churned:
+            reason = f"{churned} churned, fewer than ltv_min_churned ({min_churned})"
+        else:
             try:
                 fit = fit_sbg_durations([r for r, _ in customers], [gone for _, gone in customers])
             except SbgNotIdentifiedError as error:
+                reason = str(error)
                 log.warning("sBG %s / %s: insufficient data: %s", segment, interval, error)
             except SbgFitError as error:
                 raise SbgFitError(f"{segment} / {interval}: {error}") from error
         if fit is None:
-            params.append(ParamRow(segment, interval, INSUFFICIENT_DATA, None, None, None, **counts))
+            params.append(
+                ParamRow(segment, interval, INSUFFICIENT_DATA, None, None, None, **counts, fit_message=reason)
+            )
             continue
         params.append(ParamRow(segment, interval, FITTED, fit.alpha, fit.beta, fit.log_likelihood, **counts))
         most = max(r for r, _ in customers)

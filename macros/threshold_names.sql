@@ -5,5 +5,6 @@
         'usage_target_ratio', 'nps_window_days', 'csat_window_days', 'open_case_penalty',
         'engaged_contact_window_days', 'engaged_contacts_target', 'champion_left_recent_days',
         'csm_touch_full_days', 'csm_touch_zero_days', 'health_green_min', 'health_yellow_min', 'lifecycle_daily_restate_days',
+        'ltv_annual_discount_rate', 'ltv_gross_margin', 'ltv_min_customers', 'ltv_min_churned',
     ]) }}
 {%- endmacro %}

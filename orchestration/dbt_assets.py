@@ -1,4 +1,6 @@
-"""Every dbt model and seed as an asset, every dbt data test as an asset check: one `dbt build`.
+"""Every dbt model and seed as an asset, every dbt data test as an asset check: `dbt build` in two
+steps, before and after the LTV fit (``dbt_warehouse``: everything but ``source:ltv_fit+``;
+``dbt_ltv``: the models reading the fit; see ``orchestration/ltv_asset.py``).
 
 Row counts: dagster-dbt's ``fetch_row_counts()`` is not used. It counts each model's rows through
 a dbt adapter opened in this process while the `dbt build` subprocess still holds the DuckDB file,
@@ -15,8 +17,10 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from orchestration.resources import LifecycleResource
 from orchestration.translator import LifecycleDbtTranslator
 
-#: Op name of the dbt step (what `make run` names when dbt fails).
+#: Op names of the dbt steps (what `make run` names when dbt fails): before and after the LTV fit.
 DBT_OP = "dbt_warehouse"
+DBT_LTV_OP = "dbt_ltv"
+DBT_OPS = (DBT_OP, DBT_LTV_OP)
 
 
 def failures_from_run_results(run_results: Mapping[str, Any]) -> list[str]:
@@ -37,13 +41,21 @@ def failures_from_run_results(run_results: Mapping[str, Any]) -> list[str]:
 
 
 def build_dbt_assets(
-    manifest: Mapping[str, Any], project: DbtProject, translator: LifecycleDbtTranslator
+    manifest: Mapping[str, Any],
+    project: DbtProject,
+    translator: LifecycleDbtTranslator,
+    *,
+    name: str = DBT_OP,
+    select: str = "fqn:*",
+    exclude: str | None = None,
 ) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=manifest,
         project=project,
         dagster_dbt_translator=translator,
-        name=DBT_OP,
+        name=name,
+        select=select,
+        exclude=exclude,
         op_tags={"lifecycle/writes": "warehouse"},
     )
     def dbt_warehouse(

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import dagster as dg
 
+from lifecycle.ltv_fit import AFTER_FIT
 from lifecycle.quality import SUITES_DIR, load_suites
 from lifecycle.settings import Settings
-from orchestration.dbt_assets import build_dbt_assets
+from orchestration.dbt_assets import DBT_LTV_OP, build_dbt_assets
 from orchestration.jobs import daily_schedule, full_graph_job, publish_job
+from orchestration.ltv_asset import build_ltv_fit_asset, fit_input_keys
 from orchestration.project import DBT_PROJECT, load_manifest
 from orchestration.publish_asset import SERVING_KEY, build_publish_asset
 from orchestration.quality import build_gx_checks, relation_keys
@@ -28,20 +30,25 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     manifest = load_manifest(DBT_PROJECT)
     attach_singular_tests(manifest)
     translator = LifecycleDbtTranslator()
-    dbt_warehouse = build_dbt_assets(manifest, DBT_PROJECT, translator)
+    # dbt before the LTV fit, the fit (Python), dbt after it (lifecycle/ltv_fit.py)
+    dbt_warehouse = build_dbt_assets(manifest, DBT_PROJECT, translator, exclude=AFTER_FIT)
+    dbt_ltv = build_dbt_assets(manifest, DBT_PROJECT, translator, name=DBT_LTV_OP, select=AFTER_FIT)
+    dbt_defs = [dbt_warehouse, dbt_ltv]
+    ltv_fit = build_ltv_fit_asset(fit_input_keys(manifest, translator, DBT_PROJECT))
 
     keys = relation_keys(manifest, translator, DBT_PROJECT)
-    gx_checks, _notes = build_gx_checks(load_suites(SUITES_DIR), keys)
+    # the GX step runs once, after both dbt steps (the suites of models after the fit included)
+    gx_checks, _notes = build_gx_checks(load_suites(SUITES_DIR), keys, after=[s.key for s in dbt_ltv.specs])
     gx_defs = [gx_checks] if gx_checks is not None else []
 
     # Publishing waits for the marts and for every asset with a blocking check outside the dbt step.
-    marts = [spec.key for spec in dbt_warehouse.specs if spec.group_name == "marts"]
+    marts = [spec.key for d in dbt_defs for spec in d.specs if spec.group_name == "marts"]
     gx_blocking = [spec.asset_key for d in gx_defs for spec in d.check_specs if spec.blocking]
-    blocking_checks = [spec.key for d in [dbt_warehouse, *gx_defs] for spec in d.check_specs if spec.blocking]
+    blocking_checks = [spec.key for d in [*dbt_defs, *gx_defs] for spec in d.check_specs if spec.blocking]
     serving = build_publish_asset(sorted(set(marts + gx_blocking), key=str), blocking_checks)
 
     return dg.Definitions(
-        assets=[load_raw_tables, dbt_warehouse, serving, *exposure_specs(manifest, SERVING_KEY)],
+        assets=[load_raw_tables, *dbt_defs, ltv_fit, serving, *exposure_specs(manifest, SERVING_KEY)],
         asset_checks=gx_defs,
         jobs=[full_graph_job, publish_job],
         schedules=[daily_schedule],

@@ -29,7 +29,7 @@ from typing import IO
 import dagster as dg
 
 from lifecycle.settings import Settings
-from orchestration.dbt_assets import DBT_OP
+from orchestration.dbt_assets import DBT_OPS
 from orchestration.jobs import FULL_GRAPH_JOB, PUBLISH_JOB
 
 Progress = Callable[[str], None]
@@ -192,7 +192,7 @@ def _event_line(entry: dg.EventLogEntry) -> str | None:
     """The terminal line for one event of the run, or None for events not worth a line."""
     event = entry.dagster_event
     if event is None:  # a message logged by a step (the loader's per-table lines, publishing)
-        if entry.level < logging.INFO or (entry.step_key == DBT_OP and entry.level < logging.WARNING):
+        if entry.level < logging.INFO or (entry.step_key in DBT_OPS and entry.level < logging.WARNING):
             return None  # dbt's progress is its own `n of N` lines, not dagster-dbt's notes
         return entry.user_message
     if event.is_step_start:

@@ -40,9 +40,14 @@ def relation_keys(
 
 
 def suite_check_specs(
-    suites: Sequence[Suite], keys: Mapping[str, dg.AssetKey]
+    suites: Sequence[Suite], keys: Mapping[str, dg.AssetKey], after: Sequence[dg.AssetKey] = ()
 ) -> tuple[list[dg.AssetCheckSpec], list[str]]:
-    """Check specs for the suites whose relation the graph builds; notes for the others."""
+    """Check specs for the suites whose relation the graph builds; notes for the others.
+
+    ``after``: assets every suite waits for besides its own (the last dbt step's), so the one GX
+    step runs once, after the whole dbt graph, instead of being planned before a later dbt step
+    and losing the checks on that step's models.
+    """
     specs, notes = [], []
     for suite in suites:
         key = keys.get(suite.name)
@@ -53,6 +58,7 @@ def suite_check_specs(
             dg.AssetCheckSpec(
                 name=check_name(suite),
                 asset=key,
+                additional_deps=[k for k in after if k != key],
                 description=suite.description,
                 blocking=suite.blocking,
                 metadata={
@@ -67,9 +73,9 @@ def suite_check_specs(
 
 
 def build_gx_checks(
-    suites: Sequence[Suite], keys: Mapping[str, dg.AssetKey]
+    suites: Sequence[Suite], keys: Mapping[str, dg.AssetKey], after: Sequence[dg.AssetKey] = ()
 ) -> tuple[dg.AssetChecksDefinition | None, list[str]]:
-    specs, notes = suite_check_specs(suites, keys)
+    specs, notes = suite_check_specs(suites, keys, after)
     if not specs:
         return None, notes
     suite_by_check = {dg.AssetCheckKey(keys[s.name], check_name(s)): s for s in suites if s.name in keys}

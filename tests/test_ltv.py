@@ -447,6 +447,13 @@ def test_fit_groups_fits_large_groups_and_flags_small_ones(caplog: pytest.LogCap
     assert by_group[("mid_market", "quarterly")].customers == 25
     assert by_group[("mid_market", "monthly")].churned_customers == 5
     assert "smb / 6 months: insufficient data" in caplog.text and "no heterogeneity" in caplog.text
+    assert (
+        by_group[("mid_market", "quarterly")].fit_message
+        == "25 subscriptions, fewer than ltv_min_customers (30)"
+    )
+    assert by_group[("mid_market", "monthly")].fit_message == "5 churned, fewer than ltv_min_churned (10)"
+    assert "no heterogeneity" in (by_group[("smb", "6 months")].fit_message or "")
+    assert high_end.fit_message is None
 
     # DERL rows: fitted groups only, renewals 0 .. the most renewals seen (7 and 4), at the group's rate
     derl_groups = {(d.segment, d.billing_interval) for d in derls}
@@ -474,6 +481,7 @@ def test_fit_groups_rows_have_exactly_the_warehouse_columns() -> None:
         "churned_customers",
         "renewals_observed",
         "discount_rate_per_period",
+        "fit_message",
     ]
     assert list(DerlRow.__dataclass_fields__) == ["segment", "billing_interval", "renewals", "derl"]
     assert list(SbgFit.__dataclass_fields__) == ["alpha", "beta", "log_likelihood", "customers"]

@@ -19,12 +19,7 @@ base_pairs as (
         ending.month,
         ending.account_id,
         starting.mrr_usd as starting_mrr_usd,
-        ending.mrr_usd as ending_mrr_usd,
-        case
-            when ending.mrr_usd < starting.mrr_usd then ending.mrr_usd
-            else starting.mrr_usd
-        end as retained_mrr_usd,
-        case when ending.mrr_usd > 0 then 1 else 0 end as is_retained_logo
+        ending.mrr_usd as ending_mrr_usd
     from mrr as ending
     inner join mrr as starting
         on ending.account_id = starting.account_id
@@ -47,32 +42,15 @@ segmented as (
     from base_pairs
 ),
 
-aggregated as (
-    select
-        month,
-        segment,
-        count(*) as base_accounts,
-        sum(starting_mrr_usd) as starting_mrr_usd,
-        sum(ending_mrr_usd) as ending_mrr_usd,
-        sum(retained_mrr_usd) as retained_mrr_usd,
-        sum(is_retained_logo) as retained_accounts
-    from segmented
-    group by
-        month,
-        segment
-),
-
 final as (
     select
         month,
         segment,
-        cast(base_accounts as bigint) as base_accounts,
-        cast(starting_mrr_usd as decimal(18, 2)) as starting_mrr_usd,
-        cast(ending_mrr_usd as decimal(18, 2)) as ending_mrr_usd,
-        cast(ending_mrr_usd / starting_mrr_usd as decimal(18, 6)) as ndr,
-        cast(retained_mrr_usd / starting_mrr_usd as decimal(18, 6)) as grr,
-        cast(cast(retained_accounts as decimal(18, 6)) / base_accounts as decimal(18, 6)) as logo_retention
-    from aggregated
+        {{ retention_measures('starting_mrr_usd', 'ending_mrr_usd') }}
+    from segmented
+    group by
+        month,
+        segment
 )
 
 select * from final
