@@ -298,6 +298,9 @@ def test_build_passes_full_refresh_to_dbt(tmp_path: Path, monkeypatch: pytest.Mo
     """`lifecycle build --full-refresh` (after editing seeds/value_events.csv) rebuilds the incremental models."""
     calls: list[list[str]] = []
     monkeypatch.setattr("lifecycle.dbt.run_dbt", lambda settings, args: calls.append(args) or 0)
+    monkeypatch.setattr(
+        "lifecycle.ltv_fit.run_ltv_fit", lambda warehouse, progress=None: calls.append(["fit"])
+    )
     monkeypatch.setattr(cli, "_load", lambda settings: True)
     monkeypatch.setattr("lifecycle.summary.summary_lines", lambda warehouse, seconds=None: [])
     monkeypatch.setenv("LIFECYCLE_LANDING_DIR", str(tmp_path))
@@ -306,4 +309,12 @@ def test_build_passes_full_refresh_to_dbt(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.delenv("DBT_TARGET", raising=False)
     assert cli.main(["build", "--full-refresh"]) == 0
     assert cli.main(["build"]) == 0
-    assert calls == [["build", "--full-refresh"], ["build"]]
+    after = ["source:ltv_fit+"]  # the models reading the LTV fit run after it (lifecycle/ltv_fit.py)
+    assert calls == [
+        ["build", "--full-refresh", "--exclude", *after],
+        ["fit"],
+        ["build", "--full-refresh", "--select", *after],
+        ["build", "--exclude", *after],
+        ["fit"],
+        ["build", "--select", *after],
+    ]

@@ -15,11 +15,11 @@ periods as (
 ),
 
 fits as (
-    select * from {{ source('ltv_fit', 'sbg_parameters') }}
+    select * from {{ ltv_fit_relation('sbg_parameters') }}
 ),
 
 derl as (
-    select * from {{ source('ltv_fit', 'sbg_derl') }}
+    select * from {{ ltv_fit_relation('sbg_derl') }}
 ),
 
 groups as (
@@ -72,7 +72,11 @@ select
     segment,
     billing_interval,
     coalesce(fit_status, 'not_fitted') as fit_status,
-    fit_message,
+    case
+        when fit_status is null
+            then 'the LTV fit has not run on this data: `lifecycle build` (make build) or `make run` runs it between two dbt steps'
+        else fit_message
+    end as fit_message,
     alpha,
     beta,
     log_likelihood,

@@ -10,11 +10,11 @@ periods as (
 ),
 
 fits as (
-    select * from {{ source('ltv_fit', 'sbg_parameters') }}
+    select * from {{ ltv_fit_relation('sbg_parameters') }}
 ),
 
 derl as (
-    select * from {{ source('ltv_fit', 'sbg_derl') }}
+    select * from {{ ltv_fit_relation('sbg_derl') }}
 )
 
 select
