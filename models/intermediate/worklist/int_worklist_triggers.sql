@@ -36,7 +36,8 @@ parameters as (
         cast({{ threshold('worklist_single_threaded_max_contacts') }} as integer) as single_threaded_max_contacts,
         cast({{ threshold('worklist_renewal_days') }} as integer) as renewal_days,
         cast({{ threshold('worklist_onboarding_days') }} as integer) as onboarding_days,
-        cast({{ threshold('worklist_expansion_seat_ratio') }} as double) as expansion_seat_ratio,
+        -- exact (decimal): the trigger compares it with active users / seats at the boundary
+        {{ threshold('worklist_expansion_seat_ratio') }} as expansion_seat_ratio,
         cast({{ threshold('health_yellow_min') }} as double) as health_yellow_min
 ),
 
@@ -250,7 +251,8 @@ expansion as (
             when parameters.expansion_seat_ratio >= 1.0 then 1.0
             else least(
                     1.0,
-                    (account_facts.seat_use_ratio - parameters.expansion_seat_ratio) / (1.0 - parameters.expansion_seat_ratio)
+                    (account_facts.seat_use_ratio - cast(parameters.expansion_seat_ratio as double))
+                / (1.0 - cast(parameters.expansion_seat_ratio as double))
                 )
         end as ramp,
         cast(account_facts.active_users_28d as {{ dbt.type_string() }}) || ' of '
