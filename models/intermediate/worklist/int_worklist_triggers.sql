@@ -252,7 +252,7 @@ expansion as (
             else least(
                     1.0,
                     (account_facts.seat_use_ratio - cast(parameters.expansion_seat_ratio as double))
-                / (1.0 - cast(parameters.expansion_seat_ratio as double))
+                    / (1.0 - cast(parameters.expansion_seat_ratio as double))
                 )
         end as ramp,
         cast(account_facts.active_users_28d as {{ dbt.type_string() }}) || ' of '
