@@ -74,7 +74,8 @@ ranked as (
     select
         worded.*,
         row_number() over (
-            partition by worded.worklist_date, worded.owner_role, worded.owner_name
+            -- one list per person and date (the unassigned rows, owner_name null, form one list)
+            partition by worded.worklist_date, worded.owner_name
             order by
                 worded.priority_score desc,
                 worded.urgency desc,
