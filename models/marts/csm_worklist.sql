@@ -37,7 +37,7 @@ owned as (
     select
         scored.*,
         accounts.account_name,
-        accounts.segment,
+        coalesce(accounts.segment, 'unknown') as segment,
         coalesce(accounts.csm_name, accounts.owner_name) as owner_name,
         case
             when accounts.csm_name is not null then 'csm'
