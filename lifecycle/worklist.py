@@ -110,12 +110,15 @@ def choose_date(con: duckdb.DuckDBPyConnection, on_or_before: dt.date | None) ->
     return row[0], latest
 
 
-def known_owners(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Owner names of the worklist, those with the most rows at the latest date first."""
+def known_owners(con: duckdb.DuckDBPyConnection, like: str = "") -> list[str]:
+    """Owner names of the worklist: those containing ``like`` (any case) first, then those with
+    the most rows at the latest date, then by name."""
     rows = con.execute(
         f"select owner_name from {MART} where owner_name is not null group by owner_name "
-        f"order by sum(case when worklist_date = (select max(worklist_date) from {MART}) then 1 else 0 end) desc, "
-        "owner_name"
+        "order by max(case when ? <> '' and contains(lower(owner_name), lower(?)) then 1 else 0 end) desc, "
+        f"sum(case when worklist_date = (select max(worklist_date) from {MART}) then 1 else 0 end) desc, "
+        "owner_name",
+        [like, like],
     ).fetchall()
     return [r[0] for r in rows]
 
@@ -133,7 +136,7 @@ def owner_worklist(
         f"select min(owner_name) from {MART} where lower(owner_name) = lower(?)", [wanted]
     ).fetchone()
     if match is None or match[0] is None:
-        shown = known_owners(con)[:KNOWN_OWNERS_SHOWN]
+        shown = known_owners(con, wanted)[:KNOWN_OWNERS_SHOWN]
         listing = ", ".join(shown) if shown else "none (every account is unassigned)"
         raise UnknownOwnerError(f"unknown owner {wanted!r}; known owners include: {listing}")
     owner_name = match[0]

@@ -186,6 +186,12 @@ def test_an_unknown_owner_is_one_line_naming_known_owners_exit_2(warehouse, caps
     assert captured.err.startswith("error: unknown owner 'Nobody Here'; known owners include: ")
     # the owner with the most rows at the latest date first; the unassigned rows name nobody
     assert captured.err.rstrip("\n").endswith("Yuki Novak, Kenji Smith")
+    # a part of a name puts the owners it matches first
+    assert main(["worklist", "--owner", "kenji"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "error: unknown owner 'kenji'; known owners include: Kenji Smith, Yuki Novak\n"
+    )
 
 
 def test_a_missing_warehouse_or_an_unbuilt_mart_is_a_clear_error(tmp_path, monkeypatch, capsys) -> None:
