@@ -9,6 +9,8 @@ or usage, 1 for a failed run.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -265,6 +267,41 @@ def _cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _cmd_worklist(settings: Settings, args: argparse.Namespace) -> int:
+    """One owner's CSM worklist from marts.csm_worklist, as a table."""
+    from lifecycle.worklist import WorklistError, connect, owner_worklist, worklist_lines
+
+    try:
+        con = connect(settings.warehouse)
+        try:
+            worklist = owner_worklist(con, args.owner, args.date, args.limit)
+        finally:
+            con.close()
+    except WorklistError as exc:
+        error(str(exc))
+        return exc.exit_code
+    for line in worklist_lines(worklist, args.date, shutil.get_terminal_size((120, 24)).columns):
+        print(line)
+    return 0
+
+
 def _cmd_contract(settings: Settings, args: argparse.Namespace) -> int:
     from lifecycle.contract_sync import ContractSyncError, stale_files, sync
 
@@ -372,6 +409,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
     add("summary", "print the reconciliation and marts of the built warehouse", _cmd_summary, uses=())
+    worklist = add(
+        "worklist",
+        "print one owner's CSM worklist (marts.csm_worklist) as a table, highest priority first",
+        _cmd_worklist,
+        "Read marts.csm_worklist from LIFECYCLE_WAREHOUSE (read-only) and print the rows of one owner "
+        "(the account's CSM, else its account executive) at the latest worklist date on or before --date "
+        "(default: the latest, as_of_date): rank, account, play, priority (ARR at stake x urgency), ARR at "
+        "stake and the reasons in words.",
+        uses=(),
+    )
+    worklist.add_argument(
+        "--owner", required=True, help="owner name as in the CRM, e.g. 'Yuki Novak' (any case)"
+    )
+    worklist.add_argument(
+        "--date", type=_iso_date, help="YYYY-MM-DD: the list as it was on that date (default: the latest)"
+    )
+    worklist.add_argument("--limit", type=_positive_int, help="print at most N rows (default: all)")
     contract = add(
         "contract",
         "write the dbt side of the raw contract (sources YAML, contract macros, doc tables)",
