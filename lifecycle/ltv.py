@@ -513,7 +513,8 @@ def fit_groups(
         fit: SbgFit | None = None
         reason = None
         if len(customers) < min_customers:
-            reason = f"{len(customers)} subscriptions, fewer than ltv_min_customers ({min_customers})"
+            n = len(customers)
+            reason = f"{n} subscription{'' if n == 1 else 's'}, fewer than ltv_min_customers ({min_customers})"
         elif churned < min_churned:
             reason = f"{churned} churned, fewer than ltv_min_churned ({min_churned})"
         else:
