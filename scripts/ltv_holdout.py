@@ -4,8 +4,10 @@ Every paid subscription of ``intermediate.int_ltv_subscription_periods`` is cut 
 known at a cutoff date (default: halfway between the earliest paid start and the as-of date):
 subscriptions not yet started are dropped, those that ended by the cutoff are churned with their
 renewals, the others are alive with the renewals they had made by the cutoff (renewal k falls k
-periods after ``paid_start_date``: k months x ``months_per_period`` - clamped to the month's last
-day, as SQL date arithmetic does - or k x ``days_per_period`` days). The sBG is fitted per
+periods after ``paid_start_date``, counted as ``int_ltv_subscription_periods`` counts them: whole
+months // ``months_per_period`` - a month ends on the same day of a later month - or whole days
+// ``days_per_period``; the script reports any subscription whose warehouse ``renewals`` this
+arithmetic does not reproduce). The sBG is fitted per
 segment x billing interval on those censored durations (``lifecycle.ltv.fit_sbg_durations``), and
 compared with what happened after the cutoff:
 
@@ -67,38 +69,45 @@ class Subscription:
     renewals: int
 
 
-def add_months(day: date, months: int) -> date:
-    """``day`` plus a number of months, clamped to the last day of the target month (Jan 31 + 1
-    month = Feb 28/29), like ``date + interval`` in DuckDB and ``add_months`` in Spark."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def renewal_date(start: date, k: int, months_per_period: int | None, days_per_period: int | None) -> date:
-    """The date of renewal k (the start of period k + 1), counted from the start every time so
-    that month-end clamping does not drift."""
-    if months_per_period is not None:
-        return add_months(start, k * months_per_period)
-    if days_per_period is None:
-        raise ValueError("a subscription needs months_per_period or days_per_period")
-    return start + timedelta(days=k * days_per_period)
+def whole_months(start: date, on: date) -> int:
+    """Whole months from ``start`` to ``on``: a month ends on the same day of a later month, and a
+    day of the month the later month lacks is not reached in it (from Jan 31: Feb 29 is not yet a
+    whole month, Mar 1 is). The rule of ``int_ltv_subscription_periods``."""
+    return (on.year - start.year) * 12 + on.month - start.month - (1 if on.day < start.day else 0)
 
 
 def renewals_by(start: date, on: date, months_per_period: int | None, days_per_period: int | None) -> int:
-    """Whole periods elapsed from ``start`` to ``on``: the renewals k >= 1 whose date is on or
-    before ``on`` (0 before the first renewal date, and for ``on`` before ``start``)."""
+    """Whole periods elapsed from ``start`` to ``on`` (0 when ``on`` is before ``start``), as
+    ``int_ltv_subscription_periods`` counts renewals: whole months // months_per_period, or whole
+    days // days_per_period."""
     if on < start:
         return 0
+    if months_per_period is not None:
+        return whole_months(start, on) // months_per_period
+    if not days_per_period:
+        raise ValueError("a subscription needs months_per_period or days_per_period")
+    return (on - start).days // days_per_period
+
+
+def renewal_date(start: date, k: int, months_per_period: int | None, days_per_period: int | None) -> date:
+    """The first day on which ``renewals_by`` reaches k: the same day of the month k periods
+    later, or the first of the next month when that month is too short."""
     if months_per_period is None:
         if not days_per_period:
             raise ValueError("a subscription needs months_per_period or days_per_period")
-        return (on - start).days // days_per_period
-    months = (on.year - start.year) * 12 + on.month - start.month
-    k = max(months // months_per_period - 1, 0)
-    while renewal_date(start, k + 1, months_per_period, None) <= on:
-        k += 1
-    return k
+        return start + timedelta(days=k * days_per_period)
+    year, month = divmod(start.year * 12 + start.month - 1 + k * months_per_period, 12)
+    if start.day <= calendar.monthrange(year, month + 1)[1]:
+        return date(year, month + 1, start.day)
+    year, month = divmod(year * 12 + month + 1, 12)
+    return date(year, month + 1, 1)
+
+
+def observed_renewals(sub: Subscription, as_of: date) -> int:
+    """The renewals the warehouse should hold for ``sub``: by the as-of date if live, by the day
+    before it ended if churned."""
+    until = sub.ended_date - timedelta(days=1) if sub.is_churned and sub.ended_date else as_of
+    return renewals_by(sub.paid_start_date, until, sub.months_per_period, sub.days_per_period)
 
 
 def state_at(sub: Subscription, cutoff: date) -> tuple[int, bool] | None:
@@ -159,6 +168,8 @@ class GroupHoldout:
     customers_at_cutoff: int
     churned_at_cutoff: int
     longest_tenure_at_cutoff: int  # most renewals any customer had made by the cutoff
+    #: subscriptions whose ``renewals`` in the warehouse differ from this script's calendar arithmetic
+    renewals_mismatched: int = 0
     alpha: float | None = None
     beta: float | None = None
     log_likelihood: float | None = None
@@ -204,6 +215,7 @@ def holdout(
             customers_at_cutoff=len(durations),
             churned_at_cutoff=churned,
             longest_tenure_at_cutoff=max((r for r, _ in durations), default=0),
+            renewals_mismatched=sum(1 for sub in subs if observed_renewals(sub, as_of) != sub.renewals),
         )
         results.append(result)
         if len(durations) < min_customers or churned < min_churned:
@@ -320,6 +332,15 @@ def format_report(results: Sequence[GroupHoldout], as_of: date, cutoff: date) ->
             f" {'-' if r.actual_survivors_at_as_of is None else r.actual_survivors_at_as_of:>7}"
             f" {_number(diff, 1):>7} {_number(r.max_curve_gap, 3):>9}"
         )
+    mismatched = [r for r in results if r.renewals_mismatched]
+    if mismatched:
+        lines += [
+            "",
+            "warning: renewals in the warehouse differ from the calendar arithmetic used at the cutoff:",
+        ]
+        lines += [
+            f"  {r.segment} / {r.billing_interval}: {r.renewals_mismatched} subscriptions" for r in mismatched
+        ]
     not_fitted = [r for r in results if r.fit_status != FITTED]
     if not_fitted:
         lines += ["", "not fitted:"]

@@ -88,9 +88,9 @@ def test_high_end_fit_reproduces_the_published_parameters_and_log_likelihood() -
 
 
 def test_regular_fit_reproduces_the_published_parameters_and_log_likelihood() -> None:
-    """The parameters are the paper's; the maximised LL is -1680.3. (A log-likelihood of -2115.5
-    for this cohort, as once quoted to us, is not consistent with these data: at the published
-    parameters the LL of the first k years is never -2115.5 for any k = 1..12, and the MLE found
+    """The parameters are the paper's; the maximised LL is -1680.3. (A value of -2115.5 has been
+    quoted for this cohort; it is not consistent with these data: at the published parameters the
+    LL of years 0..k is -1680.3 for k = 7 and never -2115.5 for any k = 1..12, and the maximum found
     here reproduces the published alpha and beta to 3 decimals.)"""
     fit = fit_sbg(REGULAR[:8])
     assert (round(fit.alpha, 3), round(fit.beta, 3)) == PUBLISHED["regular"]

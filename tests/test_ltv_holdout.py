@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -40,16 +40,19 @@ D = date.fromisoformat
         ("2024-01-15", "2024-05-14", 1, None, 3),
         ("2024-01-15", "2024-01-14", 1, None, 0),  # before the paid start
         ("2024-01-15", "2024-01-15", 1, None, 0),
-        ("2024-01-31", "2024-02-28", 1, None, 0),  # the first renewal is Feb 29 (clamped)
-        ("2024-01-31", "2024-02-29", 1, None, 1),
-        ("2024-01-31", "2024-03-30", 1, None, 1),  # renewal 2 is Mar 31: no drift to the 29th
+        # a month-end anchor: a month lacking the 31st is not yet renewed in (the warehouse's rule)
+        ("2024-01-31", "2024-02-29", 1, None, 0),
+        ("2024-01-31", "2024-03-01", 1, None, 1),
+        ("2024-01-31", "2024-03-30", 1, None, 1),
         ("2024-01-31", "2024-03-31", 1, None, 2),
         ("2024-01-15", "2024-10-14", 3, None, 2),  # quarterly: 04-15, 07-15; 10-15 is later
         ("2024-01-15", "2024-10-15", 3, None, 3),
         ("2023-02-28", "2025-02-27", 12, None, 1),  # annual
-        ("2024-02-29", "2025-02-28", 12, None, 1),  # Feb 29 + 1 year = Feb 28
+        ("2024-02-29", "2025-02-28", 12, None, 0),  # Feb 29 + 1 year: renewed on Mar 1
+        ("2024-02-29", "2025-03-01", 12, None, 1),
         ("2024-01-01", "2024-01-14", None, 7, 1),  # weekly: 01-08; 01-15 is later
         ("2024-01-01", "2024-01-15", None, 7, 2),
+        ("2024-01-01", "2024-01-28", None, 14, 1),  # every two weeks
     ],
 )
 def test_renewals_by_a_date_count_whole_periods(
@@ -58,11 +61,22 @@ def test_renewals_by_a_date_count_whole_periods(
     assert holdout.renewals_by(D(start), D(on), months, days) == expected
 
 
-def test_add_months_clamps_to_the_end_of_the_month() -> None:
-    assert holdout.add_months(D("2024-01-31"), 1) == D("2024-02-29")
-    assert holdout.add_months(D("2023-01-31"), 1) == D("2023-02-28")
-    assert holdout.add_months(D("2024-11-30"), 3) == D("2025-02-28")
-    assert holdout.add_months(D("2024-12-15"), 1) == D("2025-01-15")
+@pytest.mark.parametrize("start", ["2024-01-15", "2024-01-31", "2024-02-29", "2023-08-30", "2024-12-31"])
+@pytest.mark.parametrize(("months", "days"), [(1, None), (3, None), (12, None), (None, 7)])
+def test_renewal_date_is_the_first_day_renewals_by_reaches_k(
+    start: str, months: int | None, days: int | None
+) -> None:
+    for k in range(1, 30):
+        first = holdout.renewal_date(D(start), k, months, days)
+        assert holdout.renewals_by(D(start), first, months, days) == k
+        assert holdout.renewals_by(D(start), first - timedelta(days=1), months, days) == k - 1
+
+
+def test_renewal_date_of_a_month_end_anchor() -> None:
+    assert holdout.renewal_date(D("2024-01-31"), 1, 1, None) == D("2024-03-01")
+    assert holdout.renewal_date(D("2024-01-31"), 2, 1, None) == D("2024-03-31")
+    assert holdout.renewal_date(D("2024-11-30"), 1, 3, None) == D("2025-03-01")
+    assert holdout.renewal_date(D("2024-12-15"), 1, 1, None) == D("2025-01-15")
 
 
 def sub(start: str, ended: str | None, renewals: int, months: int | None = 1, days: int | None = None):
@@ -210,6 +224,7 @@ def test_json_output_shape_and_the_holdout_comparison(
         "customers_at_cutoff",
         "churned_at_cutoff",
         "longest_tenure_at_cutoff",
+        "renewals_mismatched",
         "alpha",
         "beta",
         "log_likelihood",
@@ -221,6 +236,8 @@ def test_json_output_shape_and_the_holdout_comparison(
         "curve_beyond_cutoff",
     }
     assert all(set(g) == keys for g in groups.values())
+    # the table's renewals are what the script's calendar arithmetic gives at the as-of date
+    assert [g["renewals_mismatched"] for g in groups.values()] == [0, 0]
 
     small = groups[("enterprise", "annual")]
     assert small["fit_status"] == "insufficient_data"
@@ -289,6 +306,30 @@ def test_an_explicit_cutoff_and_the_readable_table(
     assert "not fitted:\n  enterprise / annual: " in text
     smb_line = next(line for line in text.splitlines() if line.startswith("smb "))
     assert smb_line.split()[:3] == ["smb", "monthly", "fitted"]
+
+
+def test_renewals_the_arithmetic_does_not_reproduce_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema intermediate")
+    # started 2024-01-15, live at 2025-12-31: 23 renewals, not 24
+    con.execute(
+        """
+        create table intermediate.int_ltv_subscription_periods as
+        select 'smb' as segment, 'monthly' as billing_interval, 1 as months_per_period,
+            cast(null as integer) as days_per_period, date '2024-01-15' as paid_start_date,
+            cast(null as date) as ended_date, false as is_churned, renewals
+        from (values (23), (24)) as t (renewals)
+        """
+    )
+    con.execute("create table intermediate.int_as_of_date as select date '2025-12-31' as as_of_date")
+    con.close()
+    assert holdout.main([str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "warning: renewals in the warehouse differ from the calendar arithmetic" in text
+    assert "  smb / monthly: 1 subscriptions" in text
 
 
 def test_as_of_falls_back_to_the_latest_date_in_the_table(tmp_path: Path) -> None:
