@@ -164,6 +164,8 @@ def _where_things_are(settings: Settings) -> list[str]:
     gx_report = settings.data_dir / "reports" / "gx" / "index.html"
     if gx_report.exists():
         lines.append(f"quality report (Great Expectations): {gx_report}")
+    if settings.warehouse.exists():
+        lines.append('a CSM\'s worklist for today: .venv/bin/lifecycle worklist --owner "NAME"')
     return lines
 
 

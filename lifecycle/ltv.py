@@ -514,7 +514,9 @@ def fit_groups(
         reason = None
         if len(customers) < min_customers:
             n = len(customers)
-            reason = f"{n} subscription{'' if n == 1 else 's'}, fewer than ltv_min_customers ({min_customers})"
+            reason = (
+                f"{n} subscription{'' if n == 1 else 's'}, fewer than ltv_min_customers ({min_customers})"
+            )
         elif churned < min_churned:
             reason = f"{churned} churned, fewer than ltv_min_churned ({min_churned})"
         else:

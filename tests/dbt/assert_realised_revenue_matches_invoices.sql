@@ -1,7 +1,7 @@
 -- Realised revenue loses nothing and invents nothing: for every paid invoice (paid by the end of
 -- as_of_date), the revenue types of int_invoice_revenue sum to the invoice's total minus tax, and
--- their refunds to the invoice's succeeded refunds. Returns the invoices that disagree by more
--- than a cent.
+-- their refunds to the net-of-tax share of the invoice's succeeded refunds (refund x (total -
+-- tax) / total). Returns the invoices that disagree by more than a cent.
 with
 
 invoices as (
@@ -23,6 +23,7 @@ as_of as (
 paid as (
     select
         invoices.invoice_id,
+        invoices.total_usd,
         invoices.total_usd - invoices.tax_usd as expected_net_usd
     from invoices
     cross join as_of
@@ -41,6 +42,20 @@ expected_refunds as (
     group by refunds.invoice_id
 ),
 
+paid_with_refunds as (
+    select
+        paid.invoice_id,
+        paid.expected_net_usd,
+        coalesce(
+            expected_refunds.expected_refunded_usd
+            * case when paid.total_usd <> 0 then paid.expected_net_usd / paid.total_usd else 1 end,
+            0
+        ) as expected_refunded_usd
+    from paid
+    left join expected_refunds
+        on paid.invoice_id = expected_refunds.invoice_id
+),
+
 actual as (
     select
         invoice_id,
@@ -54,13 +69,11 @@ select
     paid.invoice_id,
     paid.expected_net_usd,
     actual.net_usd,
-    coalesce(expected_refunds.expected_refunded_usd, 0) as expected_refunded_usd,
+    paid.expected_refunded_usd,
     actual.refunded_usd
-from paid
+from paid_with_refunds as paid
 left join actual
     on paid.invoice_id = actual.invoice_id
-left join expected_refunds
-    on paid.invoice_id = expected_refunds.invoice_id
 where actual.invoice_id is null
     or abs(actual.net_usd - paid.expected_net_usd) > 0.01
-    or abs(actual.refunded_usd - coalesce(expected_refunds.expected_refunded_usd, 0)) > 0.01
+    or abs(actual.refunded_usd - paid.expected_refunded_usd) > 0.01

@@ -4,8 +4,10 @@
 -- of a services product), 'other' (any other one-off line). net_usd is (amount - discount) of the
 -- lines, which sums to the invoice's total - tax (tested); an invoice without staged lines (a $0
 -- trial invoice) counts its whole total - tax under 'recurring' when it belongs to a subscription,
--- else 'other'. A refund is spread over the invoice's revenue types in proportion to their net
--- amounts (a services-only invoice's refund is all services). Open, void and uncollectible
+-- else 'other'. A refund returns the tax with it, so its net-of-tax share counts against revenue
+-- (refund x (total - tax) / total: a full refund of a paid invoice leaves 0), spread over the
+-- invoice's revenue types in proportion to their net amounts (a services-only invoice's refund is
+-- all services). Open, void and uncollectible
 -- invoices are not revenue, and refunds against them are not counted.
 with
 
@@ -48,6 +50,7 @@ paid_invoices as (
         invoices.customer_id,
         invoices.subscription_id,
         cast(invoices.paid_at as date) as paid_date,
+        invoices.total_usd,
         invoices.total_usd - invoices.tax_usd as invoice_net_usd
     from invoices
     cross join cutoff
@@ -136,6 +139,11 @@ final as (
         shared.net_usd,
         coalesce(
             invoice_refunds.refunded_usd
+            -- the refund returns the tax with it: its net-of-tax share counts against revenue
+            * case
+                when paid_invoices.total_usd <> 0 then paid_invoices.invoice_net_usd / paid_invoices.total_usd
+                else 1
+            end
             * case
                 when shared.invoice_parts_usd <> 0 then shared.net_usd / shared.invoice_parts_usd
                 else 1.0 / shared.invoice_part_count
