@@ -28,7 +28,7 @@ from typing import Protocol
 
 import duckdb
 
-from lifecycle.ltv import DerlRow, ParamRow, fit_groups
+from lifecycle.ltv import ParamRow, fit_groups
 
 #: The dbt source the fit writes (its schema) and the dbt selectors on either side of it.
 FIT_SCHEMA = "ltv_fit"
@@ -182,15 +182,11 @@ def fit_store(store: FitStore, *, progress: Callable[[str], None] | None = None)
         min_churned=int(settings["ltv_min_churned"]),
         annual_discount_rate=settings["ltv_annual_discount_rate"],
     )
-    store.write([{**_row(p), "fitted_at_as_of": as_of} for p in parameters], [_row(d) for d in derl])
+    store.write([{**asdict(p), "fitted_at_as_of": as_of} for p in parameters], [asdict(d) for d in derl])
     report = FitReport(parameters, len(derl), as_of, time.monotonic() - started)
     for line in report.lines() if progress else ():
         progress(line)  # type: ignore[misc]
     return report
-
-
-def _row(obj: ParamRow | DerlRow) -> dict[str, object]:
-    return asdict(obj)
 
 
 def run_ltv_fit(

@@ -22,34 +22,34 @@ DERL_KEY = dg.AssetKey([FIT_SCHEMA, DERL_TABLE])
 FIT_INPUTS = ("model.lifecycle_warehouse.int_ltv_subscription_periods", "seed.lifecycle_warehouse.thresholds")
 
 
+def _fit_spec(key: dg.AssetKey, input_keys: Sequence[dg.AssetKey], description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key,
+        deps=list(input_keys),
+        group_name=FIT_SCHEMA,
+        owners=[LAYER_OWNERS["intermediate"]],
+        kinds={"python", "scipy"},
+        tags={"layer": "intermediate"},
+        description=description,
+    )
+
+
 def build_ltv_fit_asset(input_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.multi_asset(
         specs=[
-            dg.AssetSpec(
+            _fit_spec(
                 PARAMETERS_KEY,
-                deps=list(input_keys),
-                group_name="ltv_fit",
-                owners=[LAYER_OWNERS["intermediate"]],
-                kinds={"python", "scipy"},
-                tags={"layer": "intermediate"},
-                description=(
-                    "sBG retention model (Fader & Hardie 2007) per segment x billing interval, fitted by "
-                    "maximum likelihood on right-censored renewal counts of "
-                    "intermediate.int_ltv_subscription_periods; a group too small to fit, or whose fit "
-                    "did not converge, is flagged and has no numbers."
-                ),
+                input_keys,
+                "sBG retention model (Fader & Hardie 2007) per segment x billing interval, fitted by "
+                "maximum likelihood on right-censored renewal counts of "
+                "intermediate.int_ltv_subscription_periods; a group too small to fit, or whose data "
+                "cannot identify the model, is flagged with the reason and has no numbers.",
             ),
-            dg.AssetSpec(
+            _fit_spec(
                 DERL_KEY,
-                deps=list(input_keys),
-                group_name="ltv_fit",
-                owners=[LAYER_OWNERS["intermediate"]],
-                kinds={"python", "scipy"},
-                tags={"layer": "intermediate"},
-                description=(
-                    "DERL (Fader & Hardie 2010) of every fitted group for every renewals count seen: "
-                    "the discounted expected number of further periods a live subscription pays for."
-                ),
+                input_keys,
+                "DERL (Fader & Hardie 2010) of every fitted group for every renewals count seen: "
+                "the discounted expected number of further periods a live subscription pays for.",
             ),
         ],
         name="ltv_fit",

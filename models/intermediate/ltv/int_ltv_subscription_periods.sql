@@ -10,7 +10,7 @@
 --     live: whole periods elapsed by as_of_date (it is in period renewals + 1); churned: whole
 --     periods elapsed by the day before it ended (it left at the end of period renewals + 1).
 --   period_revenue_usd: live only, the subscription's MRR at the as_of snapshot x months in a
---     period (weekly: x 12 / 52).
+--     period (a week: x 12 / 52, a day: x 12 / 365, the inverse of item_mrr_at's normalisation).
 with
 
 subscription_states as (
@@ -88,7 +88,8 @@ item_intervals as (
     left join products
         on prices.product_id = products.product_id
     where prices.price_type = 'recurring'
-        and prices.recurring_interval in ('week', 'month', 'year')
+        -- the intervals item_mrr_at accepts (any other price is price_interval_invalid there too)
+        and prices.recurring_interval in ('day', 'week', 'month', 'year')
         and coalesce(prices.recurring_interval_count, 1) >= 1
 ),
 
@@ -107,7 +108,18 @@ intervals as (
             when recurring_interval = 'month' then recurring_interval_count
             when recurring_interval = 'year' then 12 * recurring_interval_count
         end as months_per_period,
-        case when recurring_interval = 'week' then 7 * recurring_interval_count end as days_per_period
+        case
+            when recurring_interval = 'week' then 7 * recurring_interval_count
+            when recurring_interval = 'day' then recurring_interval_count
+        end as days_per_period,
+        -- MRR x this = one period's revenue: the inverse of item_mrr_at's normalisation (month /
+        -- count, year / (12 x count), week x 52 / 12 / count, day x 365 / 12 / count)
+        case recurring_interval
+            when 'month' then 1.0 * recurring_interval_count
+            when 'year' then 12.0 * recurring_interval_count
+            when 'week' then 12.0 * recurring_interval_count / 52
+            when 'day' then 12.0 * recurring_interval_count / 365
+        end as months_in_period
     from item_intervals
     where interval_rank = 1
 ),
@@ -132,6 +144,7 @@ paid as (
         intervals.billing_interval,
         intervals.months_per_period,
         intervals.days_per_period,
+        intervals.months_in_period,
         states_at_as_of.paid_start_date,
         case when states_at_as_of.contribution_status = 'ended' then states_at_as_of.ended_date end as ended_date,
         states_at_as_of.contribution_status = 'ended' as is_churned,
@@ -186,10 +199,8 @@ final as (
             end as integer
         ) as renewals,
         case
-            when not is_churned and months_per_period is not null
-                then cast(coalesce(mrr_usd, 0) * months_per_period as decimal(18, 2))
             when not is_churned
-                then cast(coalesce(mrr_usd, 0) * 12 * days_per_period / 364 as decimal(18, 2))
+                then cast(coalesce(mrr_usd, 0) * months_in_period as decimal(18, 2))
         end as period_revenue_usd
     from elapsed
 )

@@ -14,10 +14,6 @@ crm_weeks as (
     select * from {{ ref('int_account_crm_health_weekly') }}
 ),
 
-contacts as (
-    select * from {{ ref('stg_crm__contacts') }}
-),
-
 billing_spells as (
     select * from {{ ref('int_account_billing_spells') }}
 ),
@@ -49,6 +45,7 @@ account_weeks as (
         health_weeks.snapshot_date as worklist_date,
         crm_weeks.snapshot_cutoff_at,
         crm_weeks.has_crm_account,
+        crm_weeks.last_champion_left_at,
         health_weeks.health_score,
         health_weeks.health_band,
         health_weeks.drivers,
@@ -80,36 +77,19 @@ green_before as (
         account_weeks.week
 ),
 
--- champions that exist (soft-deleted contacts never count; leaving before being created reads
--- as leaving when created, as in int_account_crm_health_weekly)
-champion_departures as (
-    select
-        account_id,
-        case when left_company_at < created_at then created_at else left_company_at end as left_company_at
-    from contacts
-    where persona = 'champion'
-        and not coalesce(is_deleted, false)
-        and created_at is not null
-        and left_company_at is not null
-),
-
--- the latest champion departure within champion_left_days of the snapshot: cutoff - N days <=
--- left_company_at < cutoff, i.e. on the snapshot day or one of the N - 1 days before it
+-- the latest champion departure known at the snapshot (int_account_crm_health_weekly: live
+-- champion contacts, before the cutoff) when it is within champion_left_days of it: cutoff - N
+-- days <= left_company_at < cutoff, i.e. on the snapshot day or one of the N - 1 days before it.
+-- The latest departure is the one to quote: an earlier one in the window is older still.
 recent_departures as (
     select
         account_weeks.account_id,
         account_weeks.week,
-        max(champion_departures.left_company_at) as champion_left_at
+        account_weeks.last_champion_left_at as champion_left_at
     from account_weeks
     cross join parameters
-    inner join champion_departures
-        on account_weeks.account_id = champion_departures.account_id
-            and champion_departures.left_company_at < account_weeks.snapshot_cutoff_at
-            and champion_departures.left_company_at
-            >= {{ dbt.dateadd('day', '-1 * parameters.champion_left_days', 'account_weeks.snapshot_cutoff_at') }}
-    group by
-        account_weeks.account_id,
-        account_weeks.week
+    where account_weeks.last_champion_left_at
+        >= {{ dbt.dateadd('day', '-1 * parameters.champion_left_days', 'account_weeks.snapshot_cutoff_at') }}
 ),
 
 -- every fact of the account at the snapshot: billing spell and land covering the day
@@ -131,12 +111,12 @@ account_facts as (
                 then cast(account_weeks.active_users_28d as double) / account_weeks.licensed_seats
         end as seat_use_ratio
     from account_weeks
-    left join green_before
-        on account_weeks.account_id = green_before.account_id
-            and account_weeks.week = green_before.week
     left join recent_departures
         on account_weeks.account_id = recent_departures.account_id
             and account_weeks.week = recent_departures.week
+    left join green_before
+        on account_weeks.account_id = green_before.account_id
+            and account_weeks.week = green_before.week
     left join billing_spells
         on account_weeks.account_id = billing_spells.account_id
             and {{ spell_covers('billing_spells', 'account_weeks.worklist_date') }}
