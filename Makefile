@@ -13,12 +13,15 @@ DEMO_SCALE ?= demo
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements/duckdb1-client.lock pyproject.toml
 	@echo "==> creating $(VENV) from requirements.lock (one time, about a minute)"
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}: set PYTHON=python3.11"'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements.lock
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# a DuckDB 1.x client kept apart (not importable by the project) for the serving-file compatibility test
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes --upgrade \
+		--target $(VENV)/duckdb1 -r requirements/duckdb1-client.lock
 	@touch $(STAMP)
 
 run: $(STAMP)  ## the full pipeline (simulates demo data if the landing dir is empty; DEMO_SCALE=small for a quick one)
@@ -54,6 +57,8 @@ docs: $(STAMP)  ## dbt docs as one self-contained file, target/static_index.html
 lock:  ## re-resolve requirements.lock after a pyproject.toml change (needs uv)
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 		-c requirements/constraints.txt -o requirements.lock --no-header
+	uv pip compile requirements/duckdb1-client.in --generate-hashes --python-version 3.11 --no-header \
+		-o requirements/duckdb1-client.lock
 
 clean:  ## remove build output (keeps .venv and data/landing)
 	rm -rf target logs data/warehouse.duckdb data/serving.duckdb data/reports data/serving_parquet data/dagster_home data/logs

@@ -33,6 +33,11 @@ import duckdb
 MARTS_SCHEMA = "marts"
 #: One-row table in the serving database describing the published snapshot.
 PUBLISH_INFO = "_publish.snapshot"
+#: The on-disk format the serving database is written in. The warehouse uses the running DuckDB's
+#: own (2.x) format, which DuckDB 1.x cannot open; most BI drivers and desktop SQL tools still
+#: bundle a 1.x DuckDB, so the file BI reads is written in the storage format every DuckDB since
+#: 1.0 reads (``ATTACH ... (STORAGE_VERSION ...)``; ``duckdb_databases()`` shows the tag).
+SERVING_STORAGE_VERSION = "v1.0.0"
 
 
 class PublishError(RuntimeError):
@@ -53,8 +58,8 @@ class PublishReport:
         tables = ", ".join(f"{t} ({n:,} rows)" for t, n in self.rows_by_table.items())
         as_of = f" as of {self.as_of_date}" if self.as_of_date else ""
         out = [
-            f"published {len(self.rows_by_table)} marts{as_of} to {self.serving} in {self.seconds:.2f} s: "
-            f"{tables}"
+            f"published {len(self.rows_by_table)} marts{as_of} to {self.serving} in {self.seconds:.2f} s "
+            f"(DuckDB storage {SERVING_STORAGE_VERSION}: DuckDB 1.0 and later open it): {tables}"
         ]
         if self.parquet_dir is not None:
             out.append(f"parquet for BI: {self.parquet_dir}/<mart>.parquet")
@@ -154,7 +159,9 @@ def publish(
         published_at = datetime.now(UTC).replace(microsecond=0)
         as_of = built_as_of_date(con, source)
         alias = "publish_target"
-        con.execute(f"attach {_sql_str(str(tmp_db))} as {alias}")
+        con.execute(
+            f"attach {_sql_str(str(tmp_db))} as {alias} (storage_version {_sql_str(SERVING_STORAGE_VERSION)})"
+        )
         try:
             con.execute(f"create schema {alias}.{MARTS_SCHEMA}")
             rows: dict[str, int] = {}
@@ -222,6 +229,18 @@ def publish(
 
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def storage_version(path: Path) -> str | None:
+    """The storage-version tag DuckDB reports for a database file (``v1.0.0+``), None if untagged."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        row = con.execute(
+            "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
+        ).fetchone()
+        return str(row[0]) if row and row[0] is not None else None
+    finally:
+        con.close()
 
 
 def read_snapshot_info(serving: Path) -> dict[str, object] | None:

@@ -11,12 +11,15 @@ bash scripts/lint.sh
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-step "dbt build on a small simulated data set"
+step "the whole pipeline on a small simulated data set (lifecycle run: load, dbt build, LTV fit, checks, publish)"
 "$BIN/lifecycle" simulate --out "$work/landing" --scale small --seed 7
-LIFECYCLE_LANDING_DIR="$work/landing" LIFECYCLE_WAREHOUSE="$work/warehouse.duckdb" "$BIN/lifecycle" build
+LIFECYCLE_LANDING_DIR="$work/landing" LIFECYCLE_WAREHOUSE="$work/data/warehouse.duckdb" \
+    LIFECYCLE_SERVING="$work/data/serving.duckdb" "$BIN/lifecycle" run
+# the tests that read a finished run (serving DB, semantic layer, dashboard) reuse this one
+export LIFECYCLE_TEST_RUN="$work"
 
 step "pytest (2 workers, one test file each at a time)"
-"$BIN/python" -m pytest -m "not slow" -q -p no:cacheprovider -n 2 --dist loadfile
+"$BIN/python" -m pytest -m "not slow" -q -p no:cacheprovider -n 2 --dist loadfile --durations 15
 
 if [ -x ../shared/checks/interface-check ]; then
     step "interface check on the shared example landing dir"
