@@ -18,6 +18,11 @@ LIFECYCLE_LANDING_DIR="$work/landing" LIFECYCLE_WAREHOUSE="$work/data/warehouse.
 # the tests that read a finished run (serving DB, semantic layer, dashboard) reuse this one
 export LIFECYCLE_TEST_RUN="$work"
 
+if [ -n "${LIFECYCLE_CHROMIUM:-}" ] || [ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null; then
+    echo "the dashboard's browser test runs (Chromium found)"
+else
+    echo "NOTE: the dashboard's browser test is SKIPPED: no Chromium here (\`apt-get install -y chromium\` enables it)"
+fi
 step "pytest (2 workers, one test file each at a time)"
 "$BIN/python" -m pytest -m "not slow" -q -p no:cacheprovider -n 2 --dist loadfile --durations 15
 
