@@ -197,4 +197,5 @@ def render() -> None:
             st.caption("The primary driver is the component that cost an account's score the most points.")
 
 
-render()
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests import its queries
+    render()

@@ -232,4 +232,5 @@ def render() -> None:
             )
 
 
-render()
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests import its queries
+    render()

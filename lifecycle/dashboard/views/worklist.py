@@ -233,4 +233,5 @@ def render() -> None:
         history(account, name)
 
 
-render()
+if __name__ == "__main__":  # Streamlit runs a page as __main__; tests import its queries
+    render()
