@@ -385,6 +385,9 @@ def test_every_page_renders_with_the_hand_computed_tiles(monkeypatch, serving) -
         "NDR": "104.2%",
         "GRR": "95.3%",
     }
+    waterfall = at.dataframe[0].value  # newest month first, cells rounded like the tiles
+    assert waterfall["closing_mrr_usd"].tolist() == [1236.0, 1125.0]
+    assert waterfall["churn_mrr_usd"].tolist() == [-200.0, -100.0]
     sidebar = " ".join(c.value for c in at.sidebar.caption)
     assert "2025-12-31" in sidebar and "2026-01-01 06:30 UTC" in sidebar
     assert not at.info and not at.warning and not at.error

@@ -76,3 +76,11 @@ def test_counts_numbers_and_days() -> None:
     assert format.days(0) == "0 days"
     assert format.days(12.04) == "12 days"
     assert format.days(1234) == "1,234 days"
+
+
+def test_rounded_is_what_a_table_cell_holds() -> None:
+    assert format.rounded(4018216.93) == 4018217.0  # the grid would truncate to $4,018,216
+    assert format.rounded(0.4649649, 3) == 0.465
+    assert format.rounded(-2.5) == -3.0
+    assert format.rounded(None) is None
+    assert format.rounded(float("nan")) is None

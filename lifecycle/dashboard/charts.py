@@ -29,6 +29,14 @@ MOVEMENTS = (
 )
 #: Health bands, best first, and their colours.
 BANDS = (("green", "#2e7d32"), ("yellow", "#f9a825"), ("red", "#c62828"))
+#: Segments (and `all`, the total, drawn dark) and their colours.
+SEGMENTS = (
+    ("all", "#263238"),
+    ("enterprise", "#1565c0"),
+    ("mid_market", "#ef6c00"),
+    ("smb", "#2e7d32"),
+    ("unknown", "#9e9e9e"),
+)
 #: LAER stages in funnel order and their colours.
 STAGES = (
     ("land", "#90caf9"),
@@ -139,15 +147,18 @@ def lines(
     y_format: str = PERCENT,
     x_title: str | None = None,
     height: int = 280,
+    pairs: Sequence[tuple[str, str]] = SEGMENTS,
 ) -> alt.Chart:
-    """One line per ``color`` value over time."""
+    """One line per ``color`` value over time (colours from ``pairs``, others by default)."""
+    known = set(frame[color].dropna()) <= {k for k, _ in pairs}
+    scale = _scale([(k, c) for k, c in pairs if k in set(frame[color])]) if known else alt.Undefined
     return (
         alt.Chart(frame)
         .mark_line(point=alt.OverlayMarkDef(size=20))
         .encode(
             x=alt.X(f"{x}:T", title=x_title),
             y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format), scale=alt.Scale(zero=False)),
-            color=alt.Color(f"{color}:N", title=color.replace("_", " ").capitalize()),
+            color=alt.Color(f"{color}:N", title=color.replace("_", " ").capitalize(), scale=scale),
             tooltip=[
                 alt.Tooltip(f"{x}:T", title=x_title or x),
                 alt.Tooltip(f"{color}:N"),

@@ -130,3 +130,11 @@ def days(value: object) -> str:
     r = _rounded(d, 1)
     text = number(r, 0) if r == r.to_integral_value() else number(r, 1)
     return f"{text} {'day' if abs(r) == 1 else 'days'}"
+
+
+def rounded(value: object, places: int = 0) -> float | None:
+    """``value`` rounded half away from zero to ``places`` decimals, as a float (None for
+    None/NaN): what a table cell holds, so the grid's display (which truncates) shows the
+    same figure as the tiles."""
+    d = _decimal(value)
+    return None if d is None else float(_rounded(d, places))

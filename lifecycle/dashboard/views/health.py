@@ -145,10 +145,8 @@ def render() -> None:
                 width="stretch",
             )
         with right:
-            st.dataframe(
+            ui.table(
                 backtest[["band", "account_weeks", "churned_90d", "churn_rate_90d"]],
-                hide_index=True,
-                placeholder=format.MISSING,
                 column_config={
                     "band": "Band",
                     "account_weeks": st.column_config.NumberColumn("Account-weeks", format="localized"),
@@ -179,18 +177,16 @@ def render() -> None:
                 width="stretch",
             )
         with right:
-            st.dataframe(
+            ui.table(
                 comps,
-                hide_index=True,
-                placeholder=format.MISSING,
                 column_config={
                     "component": "Component",
                     "mean_score": st.column_config.NumberColumn("Mean score", format="%.1f"),
                     "primary_latest": st.column_config.NumberColumn(
-                        "Primary driver (accounts, latest week)", format="localized"
+                        "Primary driver (accounts)", format="localized"
                     ),
                     "primary_share": st.column_config.NumberColumn(
-                        "Primary driver (share of account-weeks in range)", format="percent"
+                        "Primary driver share (weeks in range)", format="percent", step=0.001
                     ),
                 },
             )

@@ -169,10 +169,8 @@ def render() -> None:
                 width="stretch",
             )
         with right:
-            st.dataframe(
+            ui.table(
                 steps[["step", "accounts", "share"]],
-                hide_index=True,
-                placeholder=format.MISSING,
                 column_config={
                     "step": st.column_config.TextColumn("Stage reached"),
                     "accounts": st.column_config.NumberColumn("Accounts", format="localized"),
@@ -196,10 +194,8 @@ def render() -> None:
                 width="stretch",
             )
         with right:
-            st.dataframe(
+            ui.table(
                 by_segment,
-                hide_index=True,
-                placeholder=format.MISSING,
                 column_config={
                     "segment": "Segment",
                     "lands": st.column_config.NumberColumn("Lands", format="localized"),

@@ -151,7 +151,7 @@ def render() -> None:
                 width="stretch",
             )
         with right:
-            st.dataframe(
+            ui.table(
                 groups[
                     [
                         "segment",
@@ -162,8 +162,6 @@ def render() -> None:
                         "avg_predicted_usd",
                     ]
                 ],
-                hide_index=True,
-                placeholder=format.MISSING,
                 column_config={
                     "segment": "Segment",
                     "billing_interval": "Interval",
@@ -181,10 +179,8 @@ def render() -> None:
 
     if fits is not None and not fits.empty:
         st.subheader("Retention model per group (sBG)")
-        st.dataframe(
+        ui.table(
             fits,
-            hide_index=True,
-            placeholder=format.MISSING,
             column_config={
                 "segment": "Segment",
                 "billing_interval": "Interval",
@@ -237,7 +233,7 @@ def render() -> None:
                     width="stretch",
                 )
             with right:
-                st.dataframe(
+                ui.table(
                     impact[
                         [
                             "segment",
@@ -250,8 +246,6 @@ def render() -> None:
                             "median_time_to_first_value_days",
                         ]
                     ],
-                    hide_index=True,
-                    placeholder=format.MISSING,
                     column_config={
                         "segment": "Segment",
                         "services": "Services",

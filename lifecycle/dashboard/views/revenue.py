@@ -131,10 +131,8 @@ def tiles(wf: pd.DataFrame | None, ret: pd.DataFrame | None, filters: Filters) -
 
 
 def waterfall_table(wf: pd.DataFrame) -> None:
-    st.dataframe(
+    ui.table(
         wf.sort_values("month", ascending=False),
-        hide_index=True,
-        placeholder=format.MISSING,
         column_config={
             "month": st.column_config.DateColumn("Month", format="MMM YYYY"),
             "opening_mrr_usd": st.column_config.NumberColumn("Opening", format="dollar", step=1),

@@ -151,10 +151,8 @@ def history(account_id: str, name: str) -> None:
         if spells.empty:
             st.info("No lifecycle spells for this account.")
         else:
-            st.dataframe(
+            ui.table(
                 spells,
-                hide_index=True,
-                placeholder=format.MISSING,
                 column_config={
                     "land_number": st.column_config.NumberColumn("Land", format="%d"),
                     "stage": "Stage",
@@ -173,12 +171,13 @@ def render() -> None:
     if not ui.have(["csm_worklist"], "Worklist"):
         return
     choices = [ALL_OWNERS, *owners(filters)]
-    owner = st.selectbox(
+    left, right = st.columns([2, 3], vertical_alignment="bottom")
+    owner = left.selectbox(
         "Owner", choices, key="worklist_owner", help="The account's CSM, else its account executive"
     )
     chosen = None if owner == ALL_OWNERS else owner
     table = plays(filters, chosen)
-    st.metric(
+    right.metric(
         "Plays today",
         format.count(len(table)),
         help="Current worklist rows (is_current) of the owner: one row per account and play",
@@ -195,10 +194,8 @@ def render() -> None:
     columns += ["health_band", "health_score", "days_to_renewal", "segment"]
     if chosen is None:
         columns.append("owner_name")
-    event = st.dataframe(
+    event = ui.table(
         shown,
-        hide_index=True,
-        placeholder=format.MISSING,
         column_order=columns,
         key="worklist_table",
         on_select="rerun",
