@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from streamlit.testing.v1 import AppTest
 
 from lifecycle.cli import main
@@ -584,3 +585,20 @@ def test_dashboard_command_stops_cleanly_on_ctrl_c(monkeypatch, serving, capsys)
     monkeypatch.setenv("LIFECYCLE_SERVING", str(serving))
     assert main(["dashboard", "--port", "8767"]) == 0
     assert "interrupted" not in capsys.readouterr().err
+
+
+def test_the_hand_made_marts_only_use_columns_the_real_marts_have(serving) -> None:
+    # the dashboard's SQL runs on these tables: a column the marts do not have would pass here
+    # and fail on a real serving DB
+    documented: dict[str, set[str]] = {}
+    for yml in (Path(__file__).parents[1] / "models" / "marts").glob("*.yml"):
+        for model in (yaml.safe_load(yml.read_text()) or {}).get("models", []):
+            documented[model["name"]] = {c["name"] for c in model.get("columns", [])}
+    con = duckdb.connect(str(serving), read_only=True)
+    rows = con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'marts'"
+    ).fetchall()
+    con.close()
+    assert {t for t, _ in rows} == set(SCHEMA)
+    for mart, column in rows:
+        assert column in documented[mart], f"{mart}.{column} is not a column of the real mart"

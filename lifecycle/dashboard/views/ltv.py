@@ -97,12 +97,12 @@ def render() -> None:
     if groups is not None and not groups.empty:
         st.subheader("LTV by segment and billing interval")
         chart_rows = groups.dropna(subset=["avg_ltv_usd"])
+        # one panel per segment with its own scale: enterprise LTVs would flatten every other bar
         chart = (
             alt.Chart(chart_rows)
             .mark_bar()
             .encode(
-                x=alt.X("segment:N", title="Segment"),
-                xOffset="billing_interval:N",
+                x=alt.X("billing_interval:N", title=None, axis=alt.Axis(labels=False, ticks=False)),
                 y=alt.Y("avg_ltv_usd:Q", title="Average LTV", axis=alt.Axis(format=charts.MONEY_AXIS)),
                 color=alt.Color("billing_interval:N", title="Billing interval"),
                 tooltip=[
@@ -112,7 +112,9 @@ def render() -> None:
                     alt.Tooltip("with_ltv:Q", title="Accounts", format=",d"),
                 ],
             )
-            .properties(height=300)
+            .properties(height=220, width=180)
+            .facet(column=alt.Column("segment:N", title=None))
+            .resolve_scale(y="independent", x="independent")
         )
         st.altair_chart(chart, width="stretch")
 
@@ -135,9 +137,12 @@ def render() -> None:
                 alt.Chart(long)
                 .mark_bar()
                 .encode(
-                    x=alt.X("segment:N", title="Segment"),
-                    y=alt.Y(
-                        "average:Q", title="Average per account", axis=alt.Axis(format=charts.MONEY_AXIS)
+                    y=alt.Y("segment:N", title=None),
+                    x=alt.X(
+                        "average:Q",
+                        title="Share of the average LTV",
+                        stack="normalize",
+                        axis=alt.Axis(format=".0%"),
                     ),
                     color=alt.Color(
                         "part:N",
@@ -145,9 +150,13 @@ def render() -> None:
                         scale=alt.Scale(domain=["realised", "predicted"], range=["#1565c0", "#90caf9"]),
                     ),
                     order=alt.Order("part:N", sort="descending"),
-                    tooltip=["segment:N", "part:N", alt.Tooltip("average:Q", format=charts.MONEY_TIP)],
+                    tooltip=[
+                        "segment:N",
+                        "part:N",
+                        alt.Tooltip("average:Q", title="Average per account", format=charts.MONEY_TIP),
+                    ],
                 )
-                .properties(height=280),
+                .properties(height=200),
                 width="stretch",
             )
         with right:
