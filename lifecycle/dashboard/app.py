@@ -44,7 +44,7 @@ def main() -> None:
         st.session_state["filters"] = sidebar()
     except data.ServingError as exc:
         st.title(page.title)
-        st.error(str(exc), icon="🗄️")
+        st.error(str(exc), icon=":material/database_off:")
         return
     page.run()
 

@@ -18,14 +18,22 @@ BUILD_HINT = (
 )
 
 
-def have(marts: Sequence[str], what: str) -> bool:
-    """True when the serving DB has every mart in ``marts``; else an info note saying which are
-    not built yet and how to build them (the caller skips ``what``)."""
+def have(marts: Sequence[str]) -> bool:
+    """True when the serving DB has every mart in ``marts`` (the caller skips the part if not)."""
+    return not data.missing_marts(marts)
+
+
+def not_built_note(marts: Sequence[str]) -> None:
+    """One note at the top of a page naming the marts it reads that are not published yet and
+    how to build them; the parts of the page that need them are left out."""
     missing = data.missing_marts(marts)
     if missing:
         names = ", ".join(f"`{m}`" for m in missing)
-        st.info(f"**{what}: not built yet.** The serving DB has no {names}. {BUILD_HINT}", icon="🧱")
-    return not missing
+        st.info(
+            f"**Not built yet:** the serving DB has no {names}, so this page shows only what it can. "
+            f"{BUILD_HINT}",
+            icon=":material/construction:",
+        )
 
 
 def filter_caption(filters: Filters, *, dates: bool = True) -> None:

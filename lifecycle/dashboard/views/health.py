@@ -13,6 +13,9 @@ import streamlit as st
 from lifecycle.dashboard import charts, data, format, ui
 from lifecycle.dashboard.filters import Filters, current
 
+#: The marts this page reads (its dbt exposure's depends_on).
+MARTS = ("fct_health_weekly", "health_backtest", "dim_accounts")
+
 COMPONENTS = ("usage", "breadth", "support", "sentiment", "relationship", "billing")
 
 
@@ -66,8 +69,9 @@ def render() -> None:
     filters = current()
     st.title("Health")
     ui.filter_caption(filters)
-    have_weekly = ui.have(["fct_health_weekly", "dim_accounts"], "Band mix and components")
-    have_backtest = ui.have(["health_backtest"], "Backtest")
+    ui.not_built_note(MARTS)
+    have_weekly = ui.have(["fct_health_weekly", "dim_accounts"])
+    have_backtest = ui.have(["health_backtest"])
 
     mix = band_mix(filters) if have_weekly else None
     latest_week = mix["week"].max() if mix is not None and not mix.empty else None

@@ -18,6 +18,9 @@ import streamlit as st
 from lifecycle.dashboard import charts, data, format, ui
 from lifecycle.dashboard.filters import Filters, current
 
+#: The marts this page reads (its dbt exposure's depends_on).
+MARTS = ("fct_account_onboarding", "fct_lifecycle_spells", "dim_accounts")
+
 FUNNEL = (
     ("land", "Landed"),
     ("adopt", "Reached first value (adopt)"),
@@ -115,8 +118,9 @@ def render() -> None:
     filters = current()
     st.title("Lifecycle")
     ui.filter_caption(filters)
-    have_spells = ui.have(["fct_lifecycle_spells", "dim_accounts"], "Funnel and stage mix")
-    have_onboarding = ui.have(["fct_account_onboarding"], "Time to first value")
+    ui.not_built_note(MARTS)
+    have_spells = ui.have(["fct_lifecycle_spells", "dim_accounts"])
+    have_onboarding = ui.have(["fct_account_onboarding"])
 
     steps = funnel(filters) if have_spells else None
     median, by_segment = first_value(filters) if have_onboarding else (None, None)

@@ -14,6 +14,9 @@ import streamlit as st
 from lifecycle.dashboard import charts, data, format, ui
 from lifecycle.dashboard.filters import Filters, current
 
+#: The marts this page reads (its dbt exposure's depends_on).
+MARTS = ("fct_account_ltv", "ltv_model_parameters", "fct_services_impact")
+
 MONEY = {"format": "dollar", "step": 1}
 
 
@@ -48,9 +51,10 @@ def render() -> None:
     filters = current()
     st.title("LTV")
     ui.filter_caption(filters, dates=False)
-    have_ltv = ui.have(["fct_account_ltv"], "LTV by account")
-    have_params = ui.have(["ltv_model_parameters"], "LTV model fits")
-    have_services = ui.have(["fct_services_impact"], "Services impact")
+    ui.not_built_note(MARTS)
+    have_ltv = ui.have(["fct_account_ltv"])
+    have_params = ui.have(["ltv_model_parameters"])
+    have_services = ui.have(["fct_services_impact"])
 
     groups = by_group(filters) if have_ltv else None
     average = None

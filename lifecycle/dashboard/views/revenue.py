@@ -15,6 +15,9 @@ import streamlit as st
 from lifecycle.dashboard import charts, data, format, ui
 from lifecycle.dashboard.filters import Filters, current, month_label
 
+#: The marts this page reads (its dbt exposure's depends_on).
+MARTS = ("mrr_waterfall_monthly", "fct_retention_monthly", "fct_mrr_monthly", "dim_accounts")
+
 WATERFALL_COLUMNS = """
     month, opening_mrr_usd, new_mrr_usd, expansion_mrr_usd, reactivation_mrr_usd,
     contraction_mrr_usd, churn_mrr_usd, closing_mrr_usd, closing_mrr_usd * 12 as arr_usd, customers
@@ -28,14 +31,14 @@ def _movement(kind: str) -> str:
 def waterfall(filters: Filters) -> pd.DataFrame | None:
     """The waterfall by month in the filter, or None (with a note) when its marts are missing."""
     if not filters.segments:
-        if not ui.have(["mrr_waterfall_monthly"], "MRR waterfall"):
+        if not ui.have(["mrr_waterfall_monthly"]):
             return None
         period, params = filters.period_sql("month")
         return data.query(
             f"select {WATERFALL_COLUMNS} from marts.mrr_waterfall_monthly where {period} order by month",
             params,
         )
-    if not ui.have(["fct_mrr_monthly", "dim_accounts"], "MRR waterfall by segment"):
+    if not ui.have(["fct_mrr_monthly", "dim_accounts"]):
         return None
     segment, seg_params = filters.segment_sql("a.segment")
     period, period_params = filters.period_sql("m.month")
@@ -64,7 +67,7 @@ def waterfall(filters: Filters) -> pd.DataFrame | None:
 
 
 def retention(filters: Filters) -> pd.DataFrame | None:
-    if not ui.have(["fct_retention_monthly"], "NDR and GRR"):
+    if not ui.have(["fct_retention_monthly"]):
         return None
     period, params = filters.period_sql("month")
     return data.query(
@@ -152,6 +155,7 @@ def render() -> None:
     filters = current()
     st.title("Revenue")
     ui.filter_caption(filters)
+    ui.not_built_note(MARTS)
     wf = waterfall(filters)
     ret = retention(filters)
     tiles(wf, ret, filters)

@@ -15,6 +15,9 @@ import streamlit as st
 from lifecycle.dashboard import charts, data, format, ui
 from lifecycle.dashboard.filters import Filters, current
 
+#: The marts this page reads (its dbt exposure's depends_on).
+MARTS = ("csm_worklist", "fct_mrr_monthly", "fct_health_weekly", "fct_lifecycle_spells")
+
 ALL_OWNERS = "All owners"
 ACCOUNT_KEY = "worklist_account"
 LAST_PICK_KEY = "worklist_last_pick"
@@ -77,7 +80,7 @@ def history(account_id: str, name: str) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**MRR by month**")
-        if ui.have(["fct_mrr_monthly"], "MRR history"):
+        if ui.have(["fct_mrr_monthly"]):
             mrr = data.query(
                 "select month, mrr_usd, movement_type, mrr_change_usd from marts.fct_mrr_monthly "
                 "where account_id = ? order by month",
@@ -107,7 +110,7 @@ def history(account_id: str, name: str) -> None:
                 )
     with right:
         st.markdown("**Health by week**")
-        if ui.have(["fct_health_weekly"], "Health history"):
+        if ui.have(["fct_health_weekly"]):
             health = data.query(
                 "select week, health_score, health_band, primary_driver from marts.fct_health_weekly "
                 "where account_id = ? order by week",
@@ -142,7 +145,7 @@ def history(account_id: str, name: str) -> None:
                     width="stretch",
                 )
     st.markdown("**Lifecycle spells**")
-    if ui.have(["fct_lifecycle_spells"], "Lifecycle history"):
+    if ui.have(["fct_lifecycle_spells"]):
         spells = data.query(
             "select land_number, stage, phase, provider_play, valid_from, valid_to "
             "from marts.fct_lifecycle_spells where account_id = ? order by valid_from",
@@ -168,7 +171,8 @@ def render() -> None:
     filters = current()
     st.title("Worklist")
     ui.filter_caption(filters, dates=False)
-    if not ui.have(["csm_worklist"], "Worklist"):
+    ui.not_built_note(MARTS)
+    if not ui.have(["csm_worklist"]):
         return
     choices = [ALL_OWNERS, *owners(filters)]
     left, right = st.columns([2, 3], vertical_alignment="bottom")
