@@ -602,3 +602,19 @@ def test_the_hand_made_marts_only_use_columns_the_real_marts_have(serving) -> No
     assert {t for t, _ in rows} == set(SCHEMA)
     for mart, column in rows:
         assert column in documented[mart], f"{mart}.{column} is not a column of the real mart"
+
+
+def test_a_new_publish_under_an_open_page_resets_filters_it_no_longer_offers(monkeypatch, tmp_path) -> None:
+    path = build_serving(tmp_path / "serving.duckdb")
+    at = app(monkeypatch, path)
+    at.sidebar.select_slider(key="filter_months").set_range(date(2025, 1, 1), date(2025, 11, 1)).run()
+    at.sidebar.multiselect(key="filter_segments").set_value(["smb"]).run()
+    assert tiles(at)["Closing MRR"] == "$450"
+    # the next publish has months from Nov 2025 only (no onboarding mart): Jan 2025 is gone, and
+    # no segments (no dim_accounts, retention, worklist)
+    os.replace(build_serving(tmp_path / "next.duckdb", ("mrr_waterfall_monthly",)), path)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.select_slider(key="filter_months").value == (date(2025, 11, 1), date(2025, 12, 1))
+    assert at.sidebar.multiselect(key="filter_segments").value == []
+    assert tiles(at)["Closing MRR"] == "$1,236"

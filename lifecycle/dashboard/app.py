@@ -46,7 +46,12 @@ def main() -> None:
         st.title(page.title)
         st.error(str(exc), icon=":material/database_off:")
         return
-    page.run()
+    try:
+        page.run()
+    except data.ServingError as exc:  # e.g. the file was replaced by something unreadable mid-run
+        st.error(
+            f"{exc}. Reload the page; if it persists, run `make run` again.", icon=":material/database_off:"
+        )
 
 
 main()
