@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # writes): small (25 accounts, about a minute end to end) | demo (2,000 accounts) | large.
 DEMO_SCALE ?= demo
 
-.PHONY: help run build test test-slow lint format ui docs lock clean simulate
+.PHONY: help run build test test-slow lint format ui dashboard docs lock clean simulate
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ run: $(STAMP)  ## the full pipeline (simulates demo data if the landing dir is e
 
 ui: $(STAMP)  ## the Dagster UI: asset graph, checks, runs (prints the local URL)
 	@$(BIN)/lifecycle ui
+
+dashboard: $(STAMP)  ## the dashboard on the serving DB (Streamlit; prints the local URL; Ctrl-C stops it)
+	@$(BIN)/lifecycle dashboard
 
 build: $(STAMP)  ## load the landing dir and run `dbt build` (no Dagster, no simulation)
 	@$(BIN)/lifecycle build

@@ -255,6 +255,27 @@ def _cmd_ui(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
 
+def _cmd_dashboard(settings: Settings, args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from lifecycle.dashboard.launch import DEFAULT_PORT, start_lines, streamlit_command
+
+    port = args.port or _free_port(args.host, DEFAULT_PORT)
+    line, problem = start_lines(settings.serving, port)
+    print(line)
+    if problem:
+        warning(problem)
+    print("Ctrl-C stops it.")
+    env = dict(os.environ, LIFECYCLE_SERVING=str(settings.serving))
+    try:
+        return subprocess.run(
+            streamlit_command(port, args.host), env=env, cwd=settings.project_dir
+        ).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
 def _cmd_dbt(settings: Settings, args: argparse.Namespace) -> int:
     from lifecycle.dbt import run_dbt
 
@@ -406,6 +427,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ui.add_argument("--port", type=int, help="port (default 3000, or a free one if it is taken)")
     ui.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    dashboard = add(
+        "dashboard",
+        "start the dashboard (Streamlit) on the serving DB, read-only; prints the local URL",
+        _cmd_dashboard,
+        "Run `streamlit run lifecycle/dashboard/app.py` headless: five pages (revenue, lifecycle, health, "
+        "ltv, worklist) read from LIFECYCLE_SERVING, read-only, and follow each publish.",
+        uses=(),
+    )
+    dashboard.add_argument("--port", type=int, help="port (default 8501, or a free one if it is taken)")
+    dashboard.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     dbt = add(
         "dbt", "run any dbt command against the configured warehouse, e.g. `lifecycle dbt test`", _cmd_dbt
     )

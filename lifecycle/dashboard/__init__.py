@@ -1,0 +1,1 @@
+"""The Streamlit dashboard on the serving DB (`make dashboard`): see app.py."""
