@@ -195,7 +195,18 @@ def test_summary_separates_duplicates_superseded_quarantined_and_flagged(tmp_pat
 
 
 def test_help_describes_demo_scale_and_every_command(capsys) -> None:
-    for command in ("load", "simulate", "build", "run", "publish", "ui", "dbt", "summary"):
+    for command in (
+        "load",
+        "simulate",
+        "build",
+        "run",
+        "publish",
+        "ui",
+        "dbt",
+        "summary",
+        "worklist",
+        "dashboard",
+    ):
         with pytest.raises(SystemExit) as exc:
             main([command, "--help"])
         assert exc.value.code == 0

@@ -2,61 +2,18 @@
 marts, with no "not built yet" note, and its tiles equal the format functions of the marts'
 values - what the browser test checks in Chromium, here without a browser.
 
-``published_run`` is tests/conftest.py's session fixture ``small_run`` when there is one (the run
-scripts/test.sh makes), else the same run made here once (simulate small, seed 7, ``lifecycle run``).
+The run is tests/conftest.py's shared ``small_run`` (the one scripts/test.sh makes).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from lifecycle.dashboard import format
 from lifecycle.dashboard.launch import APP
-from lifecycle.settings import PROJECT_DIR
-
-
-@dataclass(frozen=True)
-class SmallRun:
-    root: Path
-
-    @property
-    def serving(self) -> Path:
-        return self.root / "data" / "serving.duckdb"
-
-
-@pytest.fixture(scope="module")
-def published_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SmallRun:
-    try:
-        return request.getfixturevalue("small_run")
-    except pytest.FixtureLookupError:
-        pass
-    given = os.environ.get("LIFECYCLE_TEST_RUN")
-    if given:
-        return SmallRun(Path(given))
-    run = SmallRun(tmp_path_factory.mktemp("small_run"))
-    env = {k: v for k, v in os.environ.items() if k != "LIFECYCLE_AS_OF_DATE"}
-    env.update(
-        LIFECYCLE_LANDING_DIR=str(run.root / "landing"),
-        LIFECYCLE_WAREHOUSE=str(run.root / "data" / "warehouse.duckdb"),
-        LIFECYCLE_SERVING=str(run.serving),
-        DBT_TARGET="duckdb",
-    )
-    cli = str(Path(sys.executable).with_name("lifecycle"))
-    for cmd in (
-        [cli, "simulate", "--out", str(run.root / "landing"), "--scale", "small", "--seed", "7"],
-        [cli, "run"],
-    ):
-        proc = subprocess.run(cmd, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900)
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    return run
 
 
 def _one(serving: Path, sql: str) -> object:
@@ -69,8 +26,8 @@ def _one(serving: Path, sql: str) -> object:
         con.close()
 
 
-def test_every_page_renders_the_marts_of_a_real_run(published_run, monkeypatch) -> None:
-    serving = published_run.serving
+def test_every_page_renders_the_marts_of_a_real_run(small_run, monkeypatch) -> None:
+    serving = small_run.serving
     monkeypatch.setenv("LIFECYCLE_SERVING", str(serving))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     latest = "(select max(month) from marts.mrr_waterfall_monthly)"

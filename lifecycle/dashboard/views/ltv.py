@@ -230,21 +230,32 @@ def render() -> None:
             impact = impact.assign(
                 services=impact["has_services"].map({True: "with services", False: "without"})
             )
+            drawn = impact[impact["base_accounts"] >= charts.MIN_BASE_ACCOUNTS]
             left, right = st.columns(2)
             with left:
-                st.altair_chart(
-                    alt.Chart(impact[impact["base_accounts"] >= charts.MIN_BASE_ACCOUNTS])
-                    .mark_bar()
-                    .encode(
-                        x=alt.X("segment:N", title="Segment"),
-                        xOffset="services:N",
-                        y=alt.Y("ndr:Q", title="NDR", axis=alt.Axis(format=".0%")),
-                        color=alt.Color("services:N", title=None),
-                        tooltip=["segment:N", "services:N", alt.Tooltip("ndr:Q", title="NDR", format=".1%")],
+                if drawn.empty:
+                    st.caption(
+                        f"Nothing drawn: no group has {charts.MIN_BASE_ACCOUNTS} or more base accounts yet: too few "
+                        "for an NDR worth drawing (the table has every group)."
                     )
-                    .properties(height=280),
-                    width="stretch",
-                )
+                else:
+                    st.altair_chart(
+                        alt.Chart(drawn)
+                        .mark_bar()
+                        .encode(
+                            x=alt.X("segment:N", title="Segment"),
+                            xOffset="services:N",
+                            y=alt.Y("ndr:Q", title="NDR", axis=alt.Axis(format=".0%")),
+                            color=alt.Color("services:N", title=None),
+                            tooltip=[
+                                "segment:N",
+                                "services:N",
+                                alt.Tooltip("ndr:Q", title="NDR", format=".1%"),
+                            ],
+                        )
+                        .properties(height=280),
+                        width="stretch",
+                    )
             with right:
                 ui.table(
                     impact[

@@ -181,17 +181,24 @@ def render() -> None:
         st.subheader("Net and gross revenue retention by segment")
         shown = ret if not filters.segments else ret[ret["segment"].isin([*filters.segments, "all"])]
         shown = shown[shown["base_accounts"] >= charts.MIN_BASE_ACCOUNTS]
-        left, right = st.columns(2)
-        with left:
-            st.altair_chart(
-                charts.lines(shown, x="month", y="ndr", color="segment", y_title="NDR", x_title="Month"),
-                width="stretch",
+        if shown.empty:
+            st.caption(
+                f"Nothing drawn: no segment-month has {charts.MIN_BASE_ACCOUNTS} or more base accounts (accounts paying "
+                "12 months before) yet, too few for a retention rate worth drawing: the tiles above "
+                "still show the month's NDR and GRR."
             )
-        with right:
-            st.altair_chart(
-                charts.lines(shown, x="month", y="grr", color="segment", y_title="GRR", x_title="Month"),
-                width="stretch",
-            )
+        else:
+            left, right = st.columns(2)
+            with left:
+                st.altair_chart(
+                    charts.lines(shown, x="month", y="ndr", color="segment", y_title="NDR", x_title="Month"),
+                    width="stretch",
+                )
+            with right:
+                st.altair_chart(
+                    charts.lines(shown, x="month", y="grr", color="segment", y_title="GRR", x_title="Month"),
+                    width="stretch",
+                )
         st.caption(
             "Trailing 12 months: MRR now of the accounts that paid 12 months ago, over their MRR then "
             "(GRR caps each account at its starting MRR). `all` is every segment together; a "
