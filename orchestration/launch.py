@@ -90,6 +90,8 @@ class RunOutcome:
     step_failures: list[str] = field(default_factory=list)
     checks: list[CheckProblem] = field(default_factory=list)
     materialized: list[str] = field(default_factory=list)
+    #: ``<asset>:<check>`` of every check the run evaluated (passed or not).
+    evaluated: list[str] = field(default_factory=list)
     #: The run's result (its events), for callers that want more than the summary above.
     result: dg.ExecuteInProcessResult | None = field(default=None, repr=False, compare=False)
 
@@ -303,18 +305,45 @@ def launch(
     finally:
         if own_instance:
             instance.dispose()
+    outcome = outcome_from_events(
+        job_name, run_id, result.success, time.monotonic() - clock.started, log_path, result.all_events
+    )
+    outcome.result = result
+    return outcome
+
+
+def outcome_from_events(
+    job: str, run_id: str, success: bool, seconds: float, log_path: Path, events: Sequence[dg.DagsterEvent]
+) -> RunOutcome:
+    """What a run did, from its Dagster events (those of a result, or of the instance's event log)."""
+    evaluations = [
+        e.asset_check_evaluation_data
+        for e in events
+        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
     return RunOutcome(
-        job=job_name,
+        job=job,
         run_id=run_id,
-        success=result.success,
-        seconds=time.monotonic() - clock.started,
+        success=success,
+        seconds=seconds,
         log_path=log_path,
-        step_failures=step_failures(result.all_events),
-        checks=check_problems(result.get_asset_check_evaluations()),
-        materialized=sorted(
-            {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-        ),
-        result=result,
+        step_failures=step_failures(events),
+        checks=check_problems(evaluations),
+        materialized=sorted({e.asset_key.to_user_string() for e in events if e.is_step_materialization}),
+        evaluated=sorted(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations),
+    )
+
+
+def stored_outcome(instance: dg.DagsterInstance, run_id: str, log_path: Path) -> RunOutcome:
+    """The outcome of a finished run, read back from the instance's event log (e.g. a `make run`)."""
+    run = instance.get_run_by_id(run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id} in {instance.root_directory}")
+    events = [entry.dagster_event for entry in instance.all_logs(run_id) if entry.dagster_event is not None]
+    stats = instance.get_run_stats(run_id)
+    seconds = (stats.end_time or 0.0) - (stats.start_time or 0.0)
+    return outcome_from_events(
+        run.job_name, run_id, run.status == dg.DagsterRunStatus.SUCCESS, seconds, log_path, events
     )
 
 

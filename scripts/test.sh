@@ -14,8 +14,9 @@ trap 'rm -rf "$work"' EXIT
 step "the whole pipeline on a small simulated data set (lifecycle run: load, dbt build, LTV fit, checks, publish)"
 "$BIN/lifecycle" simulate --out "$work/landing" --scale small --seed 7
 LIFECYCLE_LANDING_DIR="$work/landing" LIFECYCLE_WAREHOUSE="$work/data/warehouse.duckdb" \
-    LIFECYCLE_SERVING="$work/data/serving.duckdb" "$BIN/lifecycle" run
-# the tests that read a finished run (serving DB, semantic layer, dashboard) reuse this one
+    LIFECYCLE_SERVING="$work/data/serving.duckdb" "$BIN/lifecycle" run | tee "$work/run.log"
+# the tests that read a finished run (the end-to-end Dagster checks, serving DB, semantic layer,
+# dashboard) reuse this one: tests/conftest.py, fixture small_run
 export LIFECYCLE_TEST_RUN="$work"
 
 if [ -n "${LIFECYCLE_CHROMIUM:-}" ] || [ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null; then

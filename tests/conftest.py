@@ -31,7 +31,8 @@ SMALL_SEED = 7
 
 @dataclass(frozen=True)
 class SmallRun:
-    """A published run: ``<root>/landing`` in, ``<root>/data/{warehouse,serving}.duckdb`` out."""
+    """A published run: ``<root>/landing`` in, ``<root>/data/{warehouse,serving}.duckdb`` out, the
+    Dagster instance of the run in ``<root>/data/dagster_home``, its output in ``<root>/run.log``."""
 
     root: Path
 
@@ -46,6 +47,11 @@ class SmallRun:
     @property
     def serving(self) -> Path:
         return self.root / "data" / "serving.duckdb"
+
+    @property
+    def log(self) -> Path:
+        """What ``lifecycle run`` printed (its progress lines and summary)."""
+        return self.root / "run.log"
 
     @property
     def parquet_dir(self) -> Path:
@@ -76,6 +82,7 @@ def make_small_run(root: Path) -> SmallRun:
         assert proc.returncode == 0, (
             f"{' '.join(cmd[1:])} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}"
         )
+    run.log.write_text(proc.stdout, encoding="utf-8")  # what `lifecycle run` printed, as test.sh keeps it
     return run
 
 
