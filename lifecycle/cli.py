@@ -424,10 +424,11 @@ def build_parser() -> argparse.ArgumentParser:
         "run MetricFlow (the semantic layer) against the configured warehouse, e.g. "
         "`lifecycle mf query --metrics mrr --group-by metric_time__month`",
         _cmd_mf,
-        "Run MetricFlow's `mf` with this repo's dbt project and profiles and LIFECYCLE_WAREHOUSE (the same "
-        "as `DBT_PROJECT_DIR=. DBT_PROFILES_DIR=. .venv/bin/mf ...` from the repo root); `dbt parse` runs "
-        "first when target/semantic_manifest.json is older than the YAML. Metrics and dimensions: "
-        "`lifecycle mf list metrics`, docs/semantic_layer.md.",
+        "Run MetricFlow's `mf` with this repo's dbt project and profiles against LIFECYCLE_WAREHOUSE, "
+        "reading a semantic manifest parsed for that warehouse file's name in target/metricflow/<name>/ "
+        "(`dbt parse` runs first when it is missing or older than the YAML). By hand, from the repo root: "
+        "`.venv/bin/lifecycle dbt parse`, then `DBT_PROFILES_DIR=. .venv/bin/mf ...`. Metrics and "
+        "dimensions: `lifecycle mf list metrics`, docs/semantic_layer.md.",
     )
     mf.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments passed to mf")
     add("summary", "print the reconciliation and marts of the built warehouse", _cmd_summary, uses=())

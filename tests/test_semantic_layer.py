@@ -25,7 +25,7 @@ import duckdb
 import pytest
 
 from lifecycle.dbt import venv_tool
-from lifecycle.metricflow import duckdb_database_name, semantic_manifest_is_stale
+from lifecycle.metricflow import duckdb_database_name, metricflow_project_dir, semantic_manifest_is_stale
 from lifecycle.settings import PROJECT_DIR
 
 CENT = Decimal("0.01")
@@ -77,7 +77,7 @@ def small_run(tmp_path_factory: pytest.TempPathFactory) -> SmallRun:
 
 @pytest.fixture(scope="module")
 def warehouse(small_run: SmallRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy mf may open read-write; same file name, so the run's semantic manifest fits it."""
+    """A copy mf may open read-write (named like the run's, so a parse made for it is reused)."""
     copy = tmp_path_factory.mktemp("mf") / small_run.warehouse.name
     shutil.copyfile(small_run.warehouse, copy)
     return copy
@@ -416,27 +416,47 @@ def test_mf_refuses_a_missing_warehouse_instead_of_creating_one(tmp_path: Path) 
     assert not missing.exists()
 
 
-def test_the_semantic_manifest_is_stale_when_missing_edited_or_made_for_another_warehouse(
-    tmp_path: Path,
-) -> None:
-    """The semantic manifest names tables by database (the DuckDB file's stem): `lifecycle mf`
-    runs `dbt parse` first when it is missing, older than a YAML, or for a file of another name."""
+def test_each_warehouse_name_gets_its_own_semantic_manifest_refreshed_when_stale(tmp_path: Path) -> None:
+    """The semantic manifest names tables by database (the DuckDB file's stem), so each name has
+    its own under target/metricflow/<name>/; `lifecycle mf` runs `dbt parse` into it first when it
+    is missing, older than a YAML, or reads another database."""
     project = tmp_path / "project"
     (project / "models" / "marts").mkdir(parents=True)
-    (project / "target").mkdir()
     (project / "dbt_project.yml").write_text("name: x\n")
     model_yaml = project / "models" / "marts" / "_marts__models.yml"
     model_yaml.write_text("version: 2\n")
     warehouse = tmp_path / "data" / "warehouse.duckdb"
+    demo = tmp_path / "copies" / "demo.duckdb"
+    assert duckdb_database_name(warehouse) == "warehouse" and duckdb_database_name(demo) == "demo"
+    assert metricflow_project_dir(project, warehouse) == project / "target" / "metricflow" / "warehouse"
     assert semantic_manifest_is_stale(project, warehouse), "missing"
-    manifest = project / "target" / "semantic_manifest.json"
-    relation = {"database": "warehouse", "schema_name": "marts", "alias": "dim_accounts"}
-    manifest.write_text(json.dumps({"semantic_models": [{"name": "accounts", "node_relation": relation}]}))
+
+    def write_manifest(database: str) -> None:
+        manifest = metricflow_project_dir(project, warehouse) / "target" / "semantic_manifest.json"
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        relation = {"database": database, "schema_name": "marts", "alias": "dim_accounts"}
+        manifest.write_text(
+            json.dumps({"semantic_models": [{"name": "accounts", "node_relation": relation}]})
+        )
+
+    write_manifest("warehouse")
     past = time.time() - 60
     for path in (project / "dbt_project.yml", model_yaml):
         os.utime(path, (past, past))
-    assert duckdb_database_name(warehouse) == "warehouse"
     assert not semantic_manifest_is_stale(project, warehouse)
-    assert semantic_manifest_is_stale(project, tmp_path / "demo.duckdb"), "another database name"
+    assert semantic_manifest_is_stale(project, demo), "demo.duckdb has its own, not parsed yet"
+    write_manifest("other")
+    assert semantic_manifest_is_stale(project, warehouse), "a manifest reading another database"
+    write_manifest("warehouse")
     os.utime(model_yaml, (time.time() + 60, time.time() + 60))
     assert semantic_manifest_is_stale(project, warehouse), "a YAML edited after the parse"
+
+
+def test_the_queries_read_a_manifest_parsed_for_their_warehouse(warehouse: Path) -> None:
+    """After the queries above, the warehouse's MetricFlow dir holds a current manifest for it."""
+    manifest = metricflow_project_dir(PROJECT_DIR, warehouse) / "target" / "semantic_manifest.json"
+    assert manifest.exists()
+    assert not semantic_manifest_is_stale(PROJECT_DIR, warehouse)
+    assert (manifest.parent.parent / "dbt_project.yml").read_text() == (
+        PROJECT_DIR / "dbt_project.yml"
+    ).read_text()
