@@ -282,6 +282,15 @@ def _cmd_dbt(settings: Settings, args: argparse.Namespace) -> int:
     return run_dbt(settings, args.dbt_args)
 
 
+def _cmd_mf(settings: Settings, args: argparse.Namespace) -> int:
+    from lifecycle.metricflow import NO_PROJECT_ARGS, run_mf
+
+    if args.mf_args and args.mf_args[0] not in NO_PROJECT_ARGS and not settings.warehouse.exists():
+        error(f"no warehouse at {settings.warehouse}: build it first (make run), or set LIFECYCLE_WAREHOUSE")
+        return 2
+    return run_mf(settings, args.mf_args)
+
+
 def _cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     from lifecycle.summary import summary_lines
 
@@ -441,6 +450,18 @@ def build_parser() -> argparse.ArgumentParser:
         "dbt", "run any dbt command against the configured warehouse, e.g. `lifecycle dbt test`", _cmd_dbt
     )
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
+    mf = add(
+        "mf",
+        "run MetricFlow (the semantic layer) against the configured warehouse, e.g. "
+        "`lifecycle mf query --metrics mrr --group-by metric_time__month`",
+        _cmd_mf,
+        "Run MetricFlow's `mf` with this repo's dbt project and profiles against LIFECYCLE_WAREHOUSE, "
+        "reading a semantic manifest parsed for that warehouse file's name in target/metricflow/<name>/ "
+        "(`dbt parse` runs first when it is missing or older than the YAML). By hand, from the repo root: "
+        "`.venv/bin/lifecycle dbt parse`, then `DBT_PROFILES_DIR=. .venv/bin/mf ...`. Metrics and "
+        "dimensions: `lifecycle mf list metrics`, docs/semantic_layer.md.",
+    )
+    mf.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments passed to mf")
     add("summary", "print the reconciliation and marts of the built warehouse", _cmd_summary, uses=())
     worklist = add(
         "worklist",

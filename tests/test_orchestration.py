@@ -197,6 +197,51 @@ def test_dbt_tests_and_gx_suites_are_checks_with_the_right_blocking(defs: dg.Def
             assert spec.asset_key in publish_parents, f"publishing must wait for {spec.key}"
 
 
+#: The dashboard's pages (url paths) and the marts each reads: models/exposures.yml declares them.
+DASHBOARD_PAGES = {
+    "revenue": {"mrr_waterfall_monthly", "fct_retention_monthly", "fct_mrr_monthly", "dim_accounts"},
+    "lifecycle": {"fct_account_onboarding", "fct_lifecycle_spells", "dim_accounts"},
+    "health": {"fct_health_weekly", "health_backtest", "dim_accounts"},
+    "ltv": {"fct_account_ltv", "ltv_model_parameters", "fct_services_impact"},
+    "worklist": {"csm_worklist", "fct_mrr_monthly", "fct_health_weekly", "fct_lifecycle_spells"},
+}
+
+
+def test_dashboard_pages_are_bi_assets_downstream_of_the_published_marts(defs: dg.Definitions) -> None:
+    """Lineage ends at the consumer: each dashboard page (a dbt exposure) is an asset bi/<page>
+    reading the serving DB, and every mart it lists is one the serving DB publishes."""
+    g = graph(defs)
+    serving = dg.AssetKey(["serving", "marts"])
+    published = {k.path[-1] for k in g.get(serving).parent_keys if k.path[0] == "marts"}
+    pages = {k.path[1]: g.get(k) for k in g.get_all_asset_keys() if k.path[0] == "bi"}
+    assert set(pages) == set(DASHBOARD_PAGES)
+    for page, node in pages.items():
+        assert node.parent_keys == {serving}, page
+        assert not node.child_keys, f"bi/{page} is a consumer: nothing reads it"
+        reads = set(str(node.metadata["reads"]).split(", "))
+        assert reads == DASHBOARD_PAGES[page], page
+        assert reads <= published, f"bi/{page} reads marts that are not published: {reads - published}"
+        assert node.metadata["url"].url == f"http://localhost:8501/{page}"
+        assert node.owners and node.group_name == "bi" and node.description
+
+
+def test_dbt_lineage_ends_at_the_dashboard_exposures() -> None:
+    """dbt docs draws its lineage from the manifest: each exposure is a child of its marts, and a leaf."""
+    import json
+
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(exposures) == set(DASHBOARD_PAGES)
+    for name, exposure in exposures.items():
+        uid = exposure["unique_id"]
+        parents = {manifest["nodes"][n]["name"] for n in exposure["depends_on"]["nodes"]}
+        assert parents == DASHBOARD_PAGES[name], name
+        assert all(uid in manifest["child_map"][n] for n in exposure["depends_on"]["nodes"])
+        assert manifest["child_map"].get(uid) == []
+        assert exposure["type"] == "dashboard" and exposure["maturity"]
+        assert exposure["owner"]["name"] and exposure["owner"]["email"]
+
+
 def test_job_schedule_and_sensor(defs: dg.Definitions) -> None:
     job = defs.resolve_job_def("lifecycle_full_graph")
     assert job.executor_def is dg.in_process_executor

@@ -340,6 +340,7 @@ def test_retention_equals_python_recomputation(con, expected):
         assert abs(float(a["ndr"]) - float(ending / starting)) < 1e-6, key
         assert abs(float(a["grr"]) - float(retained / starting)) < 1e-6, key
         assert abs(float(a["logo_retention"]) - logos / base) < 1e-6, key
+        assert (a["capped_ending_mrr_usd"], a["retained_accounts"]) == (retained, logos), key
 
 
 def test_mrr_models_never_read_invoices_or_refunds(warehouse):

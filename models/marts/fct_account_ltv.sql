@@ -4,7 +4,8 @@
 -- live paid subscription (churned, or services only) has a residual of 0; one with a live
 -- subscription in a group the sBG fit could not estimate has no residual and no ltv_usd
 -- (ltv_status insufficient_data), never an invented number.
--- billing_interval, renewals and derl describe its largest live subscription.
+-- billing_interval, renewals and derl describe its largest live subscription; as_of_date is the
+-- date it is as of.
 with
 
 realised as (
@@ -21,6 +22,10 @@ residuals as (
 
 accounts as (
     select * from {{ ref('int_accounts') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
 ),
 
 ltv_accounts as (
@@ -88,6 +93,9 @@ final as (
 )
 
 select
-    *,
-    cast(realised_total_usd + expected_residual_usd as decimal(18, 2)) as ltv_usd
+    final.*,
+    cast(final.realised_total_usd + final.expected_residual_usd as decimal(18, 2)) as ltv_usd,
+    -- the date the value is as of (the semantic layer's time dimension for LTV)
+    as_of.as_of_date
 from final
+cross join as_of
