@@ -1,7 +1,7 @@
 """The semantic layer (models/semantic/) says what the marts say: `lifecycle mf query` = the marts.
 
-One small run (the module fixture ``small_run``: simulate small seed 7 and build; or the finished
-run `make test` shares through LIFECYCLE_TEST_RUN), its warehouse copied once (mf opens DuckDB
+The shared small run (tests/conftest.py's ``small_run``, the one `make test` makes), its warehouse
+copied once (mf opens DuckDB
 read-write), then a few `lifecycle mf query --csv` invocations, each with as many metrics as
 MetricFlow allows in one query, compared with the marts read straight from the run's warehouse:
 money to the cent, ratios to 1e-6. Snapshot metrics (MRR, health counts) must not be summed over
@@ -32,15 +32,6 @@ CENT = Decimal("0.01")
 RATIO_TOLERANCE = 1e-6
 
 
-@dataclass(frozen=True)
-class SmallRun:
-    """A built small run (read-only for tests: copy before writing)."""
-
-    landing: Path
-    warehouse: Path
-    serving: Path
-
-
 def _run(cmd: list[str], env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(cmd, env=env, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f"{' '.join(cmd[:3])} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
@@ -48,35 +39,7 @@ def _run(cmd: list[str], env: dict[str, str], timeout: int = 600) -> subprocess.
 
 
 @pytest.fixture(scope="module")
-def small_run(tmp_path_factory: pytest.TempPathFactory) -> SmallRun:
-    """The run `make test` made (LIFECYCLE_TEST_RUN), else simulate small seed 7 and build it here.
-
-    The fallback runs `lifecycle build` (load, dbt build around the LTV fit), not the whole Dagster
-    run: the same marts, without the checks and the serving copy this file does not read.
-    """
-    shared = os.environ.get("LIFECYCLE_TEST_RUN")
-    if shared:
-        root = Path(shared)
-        run = SmallRun(root / "landing", root / "data" / "warehouse.duckdb", root / "data" / "serving.duckdb")
-        assert run.warehouse.exists(), f"LIFECYCLE_TEST_RUN={shared} has no data/warehouse.duckdb"
-        return run
-    root = tmp_path_factory.mktemp("small_run")
-    run = SmallRun(root / "landing", root / "data" / "warehouse.duckdb", root / "data" / "serving.duckdb")
-    lifecycle = venv_tool("lifecycle")
-    env = {
-        **os.environ,
-        "LIFECYCLE_LANDING_DIR": str(run.landing),
-        "LIFECYCLE_WAREHOUSE": str(run.warehouse),
-        "LIFECYCLE_SERVING": str(run.serving),
-    }
-    env.pop("LIFECYCLE_AS_OF_DATE", None)
-    _run([lifecycle, "simulate", "--out", str(run.landing), "--scale", "small", "--seed", "7"], env)
-    _run([lifecycle, "build"], env)
-    return run
-
-
-@pytest.fixture(scope="module")
-def warehouse(small_run: SmallRun, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def warehouse(small_run, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy mf may open read-write (named like the run's, so a parse made for it is reused)."""
     copy = tmp_path_factory.mktemp("mf") / small_run.warehouse.name
     shutil.copyfile(small_run.warehouse, copy)
@@ -84,7 +47,7 @@ def warehouse(small_run: SmallRun, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="module")
-def marts(small_run: SmallRun) -> Iterator[duckdb.DuckDBPyConnection]:
+def marts(small_run) -> Iterator[duckdb.DuckDBPyConnection]:
     """The run's own warehouse, read-only (mf holds the copy)."""
     con = duckdb.connect(str(small_run.warehouse), read_only=True)
     yield con
