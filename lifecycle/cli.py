@@ -159,6 +159,7 @@ def _where_things_are(settings: Settings) -> list[str]:
         lines.append(
             f"serving DB (BI reads this): {settings.serving}  (+ {settings.serving.stem}_parquet/*.parquet)"
         )
+        lines.append("the dashboard on it: make dashboard  (other BI tools: docs/bi.md)")
     else:
         lines.append(f"no serving DB published yet at {settings.serving}")
     gx_report = settings.data_dir / "reports" / "gx" / "index.html"
@@ -166,6 +167,9 @@ def _where_things_are(settings: Settings) -> list[str]:
         lines.append(f"quality report (Great Expectations): {gx_report}")
     if settings.warehouse.exists():
         lines.append('a CSM\'s worklist for today: .venv/bin/lifecycle worklist --owner "NAME"')
+        lines.append(
+            "metrics by name: .venv/bin/lifecycle mf query --metrics mrr --group-by metric_time__month"
+        )
     return lines
 
 
