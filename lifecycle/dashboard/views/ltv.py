@@ -106,9 +106,12 @@ def render() -> None:
             alt.Chart(chart_rows)
             .mark_bar()
             .encode(
-                x=alt.X("billing_interval:N", title=None, axis=alt.Axis(labels=False, ticks=False)),
+                x=alt.X("billing_interval:N", title=None, axis=alt.Axis(labelAngle=-30, ticks=False)),
                 y=alt.Y("avg_ltv_usd:Q", title="Average LTV", axis=alt.Axis(format=charts.MONEY_AXIS)),
-                color=alt.Color("billing_interval:N", title="Billing interval"),
+                # the legend below the panels: at the right it falls off the page with four segments
+                color=alt.Color(
+                    "billing_interval:N", title="Billing interval", legend=alt.Legend(orient="bottom")
+                ),
                 tooltip=[
                     "segment:N",
                     "billing_interval:N",
@@ -116,7 +119,7 @@ def render() -> None:
                     alt.Tooltip("with_ltv:Q", title="Accounts", format=",d"),
                 ],
             )
-            .properties(height=220, width=180)
+            .properties(height=220, width=150)
             .facet(column=alt.Column("segment:N", title=None))
             .resolve_scale(y="independent", x="independent")
         )
