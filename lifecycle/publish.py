@@ -9,7 +9,9 @@ reader never blocks the pipeline. The same tables are written as Parquet files (
 each replaced atomically) for tools that read files rather than DuckDB.
 
 If publishing is not reached (a blocking check failed) or fails half-way, the previous serving
-database and Parquet files stay as they were.
+database and Parquet files stay as they were. The same holds when a mart would carry personal data
+(a column named like it, or a value shaped like an e-mail address: :func:`personal_data`): the
+copy is refused, so a custom mart cannot leak contacts into BI.
 
 Pure Python + duckdb, no gate of its own: the Dagster asset ``serving/marts``
 (``orchestration/publish_asset.py``, which holds the one publish gate; ``make run`` and
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import time
 from collections.abc import Callable
@@ -38,6 +41,15 @@ PUBLISH_INFO = "_publish.snapshot"
 #: bundle a 1.x DuckDB, so the file BI reads is written in the storage format every DuckDB since
 #: 1.0 reads (``ATTACH ... (STORAGE_VERSION ...)``; ``duckdb_databases()`` shows the tag).
 SERVING_STORAGE_VERSION = "v1.0.0"
+
+
+#: Column names that hold personal data in the raw contract (contacts' names and e-mails, the
+#: e-mails of billing customers, product users and staff, case subjects, NPS comments): a mart
+#: carrying one is never published. Owner and CSM names (``owner_name``, ``csm_name``) are published
+#: on purpose and do not match.
+PERSONAL_COLUMN = re.compile(r"(^|_)(e_?mail|first_name|last_name|full_name|phone|subject|comment)s?($|_)")
+#: Text shaped like an e-mail address, looked for in every published text value.
+EMAIL_SHAPE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
 
 
 class PublishError(RuntimeError):
@@ -173,6 +185,13 @@ def publish(
                 rows[t] = int(
                     con.execute(f"select count(*) from {alias}.{MARTS_SCHEMA}.{_quote(t)}").fetchone()[0]
                 )
+            found = personal_data(con, alias)
+            if found:
+                raise PublishError(
+                    "not publishing: personal data would reach the serving DB ("
+                    + "; ".join(found)
+                    + "); keep it out of the marts (docs/bi.md)"
+                )
             schema, table = PUBLISH_INFO.split(".")
             con.execute(f"create schema {alias}.{schema}")
             con.execute(
@@ -225,6 +244,33 @@ def publish(
             _remove(tmp)
         if own:
             con.close()
+
+
+def personal_data(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """``<mart>.<column>: <why>`` for every column of ``catalog.marts`` that is named like personal
+    data or holds a value shaped like an e-mail address (distinct values only: well under a
+    second at demo scale). The full value-by-value proof runs in the test suite."""
+    columns = con.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_catalog = ? and table_schema = ? order by table_name, ordinal_position",
+        [catalog, MARTS_SCHEMA],
+    ).fetchall()
+    found = []
+    for table, column, data_type in columns:
+        if PERSONAL_COLUMN.search(column.lower()):
+            found.append(f"{table}.{column}: a personal-data column name")
+            continue
+        if data_type != "VARCHAR":
+            continue
+        relation = f"{_quote(catalog)}.{MARTS_SCHEMA}.{_quote(table)}"
+        example = con.execute(
+            f"select min(v) from (select distinct {_quote(column)} as v from {relation}) "
+            "where regexp_matches(v, ?)",
+            [EMAIL_SHAPE],
+        ).fetchone()[0]
+        if example is not None:
+            found.append(f"{table}.{column}: an e-mail address")
+    return found
 
 
 def _sql_str(value: str) -> str:

@@ -234,3 +234,37 @@ def test_the_command_prints_the_local_url(dashboard) -> None:
     url, first = dashboard
     port = url.rsplit(":", 1)[1]
     assert first[0].startswith(f"dashboard: http://localhost:{port}"), first
+
+
+def test_the_worklist_filters_by_owner_in_the_browser(browser, dashboard, marts) -> None:
+    """Pick the owner with the most plays today: the tile counts theirs, their top play is shown."""
+    from lifecycle.dashboard import format as fmt
+
+    owner, plays = marts.execute(
+        "select owner_name, count(*) from marts.csm_worklist where is_current "
+        "group by owner_name order by count(*) desc, owner_name limit 1"
+    ).fetchone()
+    everyone = marts.execute("select count(*) from marts.csm_worklist where is_current").fetchone()[0]
+    assert plays < everyone, "one owner has every play: the filter would change nothing"
+    url, _first = dashboard
+    page, errors = open_page(browser, url, "worklist")
+    try:
+        page.locator('[data-testid="stSelectbox"]').filter(has_text="Owner").locator("input").click()
+        page.keyboard.type(owner)
+        page.keyboard.press("Enter")
+        expected = fmt.count(plays)
+        page.wait_for_function(
+            "(v) => [...document.querySelectorAll('[data-testid=\"stMetricValue\"]')]"
+            ".some(e => e.innerText.trim() === v)",
+            arg=expected,
+            timeout=30_000,
+        )
+        assert tile(page, "Plays today") == expected
+        name, reasons = top_play(marts, owner)
+        page.wait_for_function(
+            "(t) => document.body.innerText.includes(t)", arg=f"History: {name}", timeout=30_000
+        )
+        assert reasons in page.locator("body").inner_text()
+        assert errors == [], errors
+    finally:
+        page.close()

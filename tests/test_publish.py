@@ -123,3 +123,44 @@ def test_the_snapshot_records_the_as_of_date_the_marts_were_built_for(tmp_path: 
     assert "published 2 marts as of 2025-12-31 to" in report.lines()[0]
     info = read_snapshot_info(tmp_path / "serving.duckdb")
     assert info is not None and str(info["as_of_date"]) == "2025-12-31"
+
+
+@pytest.mark.parametrize(
+    ("ddl", "found"),
+    [
+        (
+            "create table marts.dim_contacts as select 'c1' as contact_id, 'ann@example.com' as email",
+            "dim_contacts.email: a personal-data column name",
+        ),
+        (
+            "create table marts.fct_notes as select 'a' as account_id, 'ask Ann (ann@example.com)' as reasons",
+            "fct_notes.reasons: an e-mail address",
+        ),
+        (
+            "create table marts.fct_cases as select 'a' as account_id, 'Cannot log in' as case_subject",
+            "fct_cases.case_subject: a personal-data column name",
+        ),
+    ],
+)
+def test_publish_refuses_personal_data_and_keeps_the_old_copy(tmp_path: Path, ddl: str, found: str) -> None:
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    serving = tmp_path / "serving.duckdb"
+    publish(wh, serving)
+    before = serving.read_bytes()
+    con = duckdb.connect(str(wh))
+    con.execute(ddl)
+    con.close()
+    with pytest.raises(PublishError, match="not publishing: personal data") as exc:
+        publish(wh, serving)
+    assert found in str(exc.value)
+    assert serving.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".serving")], "temporary files left"
+
+
+def test_owner_and_csm_names_are_not_personal_data_columns() -> None:
+    from lifecycle.publish import PERSONAL_COLUMN
+
+    for allowed in ("owner_name", "csm_name", "account_name", "reasons", "drivers", "segment"):
+        assert not PERSONAL_COLUMN.search(allowed), allowed
+    for personal in ("email", "contact_email", "first_name", "last_name", "subject", "nps_comment", "phone"):
+        assert PERSONAL_COLUMN.search(personal), personal

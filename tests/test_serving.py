@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lifecycle.publish import SERVING_STORAGE_VERSION, mart_tables, publish, storage_version
+from lifecycle.publish import EMAIL_SHAPE, SERVING_STORAGE_VERSION, mart_tables, publish, storage_version
 
 ROOT = Path(__file__).resolve().parents[1]
 DUCKDB1 = ROOT / ".venv" / "duckdb1"
@@ -41,7 +41,6 @@ PII_SOURCES: list[tuple[str, str, str]] = [
     ("billing customer email", "select email from raw.billing__customers", "contains"),
     ("staff email", "select email from raw.crm__users", "contains"),
 ]
-EMAIL_SHAPE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
 
 
 def load_pii(con: duckdb.DuckDBPyConnection, catalog: str) -> int:
