@@ -136,7 +136,13 @@ def open_page(browser, url: str, path: str):
         ' && document.querySelectorAll(\'[data-testid="stMetric"], [data-testid="stAlert"]\').length > 0',
         timeout=60_000,
     )
-    page.wait_for_timeout(1500)  # charts (Vega) draw after the script has finished
+    # charts (Vega) draw after the script has finished: wait until every chart has its canvas
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+        ".every(c => c.querySelector('canvas, svg'))",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(300)
     return page, errors
 
 
@@ -214,7 +220,7 @@ def test_every_page_renders_its_figures_from_the_marts(browser, dashboard, marts
             ".map(e => e.scrollHeight), document.body.scrollHeight)"
         )
         page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 8000)})
-        page.wait_for_timeout(800)
+        page.wait_for_timeout(300)
         page.screenshot(path=str(SCREENSHOTS / f"{n}-{path}.png"), full_page=True)
         assert page.locator('[data-testid="stException"]').count() == 0, "the page shows a traceback"
         body = page.locator("body").inner_text()
