@@ -15,6 +15,7 @@ step "the whole pipeline on a small simulated data set (lifecycle run: load, dbt
 "$BIN/lifecycle" simulate --out "$work/landing" --scale small --seed 7
 LIFECYCLE_LANDING_DIR="$work/landing" LIFECYCLE_WAREHOUSE="$work/data/warehouse.duckdb" \
     LIFECYCLE_SERVING="$work/data/serving.duckdb" "$BIN/lifecycle" run | tee "$work/run.log"
+cp target/manifest.json "$work/manifest.json"  # the parse the run used (target/ changes later)
 # the tests that read a finished run (the end-to-end Dagster checks, serving DB, semantic layer,
 # dashboard) reuse this one: tests/conftest.py, fixture small_run
 export LIFECYCLE_TEST_RUN="$work"

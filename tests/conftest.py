@@ -15,6 +15,7 @@ the warehouse read-write).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -54,6 +55,11 @@ class SmallRun:
         return self.root / "run.log"
 
     @property
+    def manifest(self) -> Path:
+        """A copy of the dbt manifest the run was parsed into (the repo's target/ changes later)."""
+        return self.root / "manifest.json"
+
+    @property
     def parquet_dir(self) -> Path:
         return self.root / "data" / "serving_parquet"
 
@@ -83,6 +89,7 @@ def make_small_run(root: Path) -> SmallRun:
             f"{' '.join(cmd[1:])} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}"
         )
     run.log.write_text(proc.stdout, encoding="utf-8")  # what `lifecycle run` printed, as test.sh keeps it
+    shutil.copyfile(ROOT / "target" / "manifest.json", run.manifest)  # the parse the run used
     return run
 
 

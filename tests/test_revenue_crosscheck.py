@@ -1,7 +1,7 @@
 """Cross-check of the revenue marts against an independent recomputation in plain Python.
 
-Builds a small simulated data set, loads it, runs ``dbt build`` for the revenue marts, then
-recomputes account x month MRR straight from the *staging* tables (subscriptions, items, prices
+Reads the shared small run (tests/conftest.py: the small simulated data set through the whole
+pipeline), then recomputes account x month MRR straight from the *staging* tables (subscriptions, items, prices
 and the currencies seed) by implementing docs/metrics.md literally - state at T = the latest
 version with ``updated_at <= T`` (ties: latest ``loaded_at``), else the earliest; exact fractions;
 one half-up rounding per account and month - and asserts equality with ``fct_mrr_monthly`` to the
@@ -16,8 +16,6 @@ identity models' business, tested there.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,9 +28,6 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 
 ROOT = Path(__file__).resolve().parent.parent
-DBT = ROOT / ".venv" / "bin" / "dbt"
-SEED = 11
-REVENUE_MARTS = ("fct_mrr_monthly", "mrr_waterfall_monthly", "fct_retention_monthly", "dim_accounts")
 #: Subscription dates that record an event (counted when not after the version's updated_at).
 SUBSCRIPTION_EVENT_DATES = ("created_at", "started_at", "current_period_start_at", "canceled_at", "ended_at")
 INTERVAL_MONTHLY_FACTOR = {
@@ -48,32 +43,9 @@ CENT = Decimal("0.01")
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Simulate (scale small), load and `dbt build` the revenue marts once for the module."""
-    simulator = pytest.importorskip("lifecycle.simulator", reason="lifecycle.simulator not written yet")
-    loader = pytest.importorskip("lifecycle.loader", reason="lifecycle.loader not written yet")
-    if not hasattr(simulator, "simulate"):
-        pytest.skip("lifecycle.simulator.simulate(out, scale=..., seed=...) not available yet")
-
-    tmp = tmp_path_factory.mktemp("revenue_crosscheck")
-    landing, wh = tmp / "landing", tmp / "wh.duckdb"
-    simulator.simulate(landing, scale="small", seed=SEED)
-    report = loader.load_landing(landing, wh, progress=None)
-    assert getattr(report, "ok", True), f"loader failed: {getattr(report, 'errors', report)}"
-
-    env = {k: v for k, v in os.environ.items() if k != "LIFECYCLE_AS_OF_DATE"}  # the data's default
-    env.update(LIFECYCLE_WAREHOUSE=str(wh), DBT_TARGET="duckdb")
-    selection = ["+" + m for m in REVENUE_MARTS] + ["assert_mrr_waterfall_identity"]
-    cmd = [
-        str(DBT), "build",
-        "--project-dir", str(ROOT), "--profiles-dir", str(ROOT),
-        "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
-        "--select", *selection, "--indirect-selection", "cautious",
-    ]  # fmt: skip
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, f"dbt build failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
-    (tmp / "manifest_path").write_text(str(tmp / "target" / "manifest.json"))
-    return wh
+def warehouse(small_run) -> Path:
+    """The shared small run's warehouse (tests/conftest.py: `lifecycle run` on the small set)."""
+    return small_run.warehouse
 
 
 @pytest.fixture(scope="module")
@@ -343,10 +315,10 @@ def test_retention_equals_python_recomputation(con, expected):
         assert (a["capped_ending_mrr_usd"], a["retained_accounts"]) == (retained, logos), key
 
 
-def test_mrr_models_never_read_invoices_or_refunds(warehouse):
+def test_mrr_models_never_read_invoices_or_refunds(small_run):
     """MRR comes from subscription items only: no invoice, line item or refund model is a direct
     parent of a model on the MRR path (int_as_of_date reads their dates only, for the as_of default)."""
-    manifest = json.loads(Path((warehouse.parent / "manifest_path").read_text()).read_text())
+    manifest = json.loads(small_run.manifest.read_text())
     mrr_path = (
         "int_subscription_states_monthly", "int_item_mrr_monthly", "int_account_mrr_monthly",
         "fct_mrr_monthly", "mrr_waterfall_monthly", "fct_retention_monthly",
