@@ -198,13 +198,13 @@ def test_dbt_tests_and_gx_suites_are_checks_with_the_right_blocking(defs: dg.Def
 
 
 #: The dashboard's pages (url paths) and the marts each reads: models/exposures.yml declares them.
-DASHBOARD_PAGES = {
-    "revenue": {"mrr_waterfall_monthly", "fct_retention_monthly", "fct_mrr_monthly", "dim_accounts"},
-    "lifecycle": {"fct_account_onboarding", "fct_lifecycle_spells", "dim_accounts"},
-    "health": {"fct_health_weekly", "health_backtest", "dim_accounts"},
-    "ltv": {"fct_account_ltv", "ltv_model_parameters", "fct_services_impact"},
-    "worklist": {"csm_worklist", "fct_mrr_monthly", "fct_health_weekly", "fct_lifecycle_spells"},
-}
+def dashboard_pages() -> dict[str, set[str]]:
+    """Each dashboard page and the marts its code reads (the ``MARTS`` of its view module): what
+    its dbt exposure must declare, so the exposures cannot drift from the dashboard."""
+    import importlib
+
+    pages = ("revenue", "lifecycle", "health", "ltv", "worklist")
+    return {p: set(importlib.import_module(f"lifecycle.dashboard.views.{p}").MARTS) for p in pages}
 
 
 def test_dashboard_pages_are_bi_assets_downstream_of_the_published_marts(defs: dg.Definitions) -> None:
@@ -214,12 +214,13 @@ def test_dashboard_pages_are_bi_assets_downstream_of_the_published_marts(defs: d
     serving = dg.AssetKey(["serving", "marts"])
     published = {k.path[-1] for k in g.get(serving).parent_keys if k.path[0] == "marts"}
     pages = {k.path[1]: g.get(k) for k in g.get_all_asset_keys() if k.path[0] == "bi"}
-    assert set(pages) == set(DASHBOARD_PAGES)
+    expected = dashboard_pages()
+    assert set(pages) == set(expected)
     for page, node in pages.items():
         assert node.parent_keys == {serving}, page
         assert not node.child_keys, f"bi/{page} is a consumer: nothing reads it"
         reads = set(str(node.metadata["reads"]).split(", "))
-        assert reads == DASHBOARD_PAGES[page], page
+        assert reads == expected[page], page
         assert reads <= published, f"bi/{page} reads marts that are not published: {reads - published}"
         assert node.metadata["url"].url == f"http://localhost:8501/{page}"
         assert node.owners and node.group_name == "bi" and node.description
@@ -231,11 +232,12 @@ def test_dbt_lineage_ends_at_the_dashboard_exposures() -> None:
 
     manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
-    assert set(exposures) == set(DASHBOARD_PAGES)
+    expected = dashboard_pages()
+    assert set(exposures) == set(expected)
     for name, exposure in exposures.items():
         uid = exposure["unique_id"]
         parents = {manifest["nodes"][n]["name"] for n in exposure["depends_on"]["nodes"]}
-        assert parents == DASHBOARD_PAGES[name], name
+        assert parents == expected[name], name
         assert all(uid in manifest["child_map"][n] for n in exposure["depends_on"]["nodes"])
         assert manifest["child_map"].get(uid) == []
         assert exposure["type"] == "dashboard" and exposure["maturity"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from lifecycle.publish import PUBLISH_INFO
+from lifecycle.publish import read_snapshot_info
 
 #: The Streamlit entry point.
 APP = Path(__file__).with_name("app.py")
@@ -39,17 +39,13 @@ def streamlit_command(port: int, host: str = "127.0.0.1", python: str = sys.exec
 
 
 def serving_as_of(serving: Path) -> date | None:
-    """The as_of_date of the published snapshot, None when the file has no snapshot row."""
-    con = duckdb.connect(":memory:")
+    """The as_of_date of the published snapshot, None when the file has none (or is no DuckDB file)."""
     try:
-        literal = str(serving).replace("'", "''")
-        con.execute(f"attach '{literal}' as serving (read_only)")
-        row = con.execute(f"select as_of_date from serving.{PUBLISH_INFO} limit 1").fetchone()
+        info = read_snapshot_info(serving)
     except duckdb.Error:
         return None
-    finally:
-        con.close()
-    return row[0] if row else None
+    value = info.get("as_of_date") if info else None
+    return value if isinstance(value, date) else None
 
 
 def start_lines(serving: Path, port: int) -> tuple[str, str | None]:

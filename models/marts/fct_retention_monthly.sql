@@ -46,14 +46,7 @@ final as (
     select
         month,
         segment,
-        {{ retention_measures('starting_mrr_usd', 'ending_mrr_usd') }},
-        -- the numerators of grr and logo_retention, so that a semantic layer can re-aggregate
-        -- them as ratios of sums (grr = capped_ending_mrr_usd / starting_mrr_usd)
-        cast(
-            sum(case when ending_mrr_usd < starting_mrr_usd then ending_mrr_usd else starting_mrr_usd end)
-            as decimal(18, 2)
-        ) as capped_ending_mrr_usd,
-        cast(sum(case when ending_mrr_usd > 0 then 1 else 0 end) as bigint) as retained_accounts
+        {{ retention_measures('starting_mrr_usd', 'ending_mrr_usd') }}
     from segmented
     group by
         month,
