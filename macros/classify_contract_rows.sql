@@ -14,7 +14,8 @@
                            call block: {% call classify_contract_rows(...) %} when ... {% endcall %}
       _row_key             the key a winner is chosen for (contract_row_key)
       _payload_hash        the hash of every contract column but _loaded_at and `payload_exclude`
-      _raw_values          every contract column's landed text, as a JSON object
+      _raw_values          every contract column's landed text, as a JSON object: for quarantined
+                           rows only (classify_rows)
     and is then classified as staged / duplicate / superseded / quarantined (classify_rows;
     `winner_order` and `changed_payload` pass through). Parents are the staged rows: one orphan
     convention for every source. The seed and parent refs are made here, from the contract, so a
@@ -41,8 +42,7 @@
             {%- endif %}
         end as _quarantine_rule,
         {{ contract_row_key(source_name, table_name) }} as _row_key,
-        {{ row_hash(contract_column_names(source_name, table_name, exclude=['_loaded_at'] + payload_exclude)) }} as _payload_hash,
-        {{ json_object_of(contract_column_names(source_name, table_name)) }} as _raw_values
+        {{ row_hash(contract_column_names(source_name, table_name, exclude=['_loaded_at'] + payload_exclude)) }} as _payload_hash
     from (
         select
             {{ relation }}.*,
@@ -71,5 +71,11 @@
     ) as looked_up
 )
     {%- endset -%}
-    {{ classify_rows(checked, partition_by='_row_key', winner_order=winner_order, changed_payload=changed_payload) }}
+    {{ classify_rows(
+        checked,
+        partition_by='_row_key',
+        winner_order=winner_order,
+        changed_payload=changed_payload,
+        raw_values=json_object_of(contract_column_names(source_name, table_name)),
+    ) }}
 {%- endmacro %}

@@ -35,11 +35,15 @@ ROOT = Path(__file__).resolve().parent.parent
 LIFECYCLE = Path(sys.executable).parent / "lifecycle"
 SCHEMAS = ["staging", "intermediate", "audit", "marts"]
 USAGE_MODEL = "model.lifecycle_warehouse.int_usage_user_daily"
-#: a CTE only the incremental branch of int_usage_user_daily compiles
-INCREMENTAL_MARK = "changed_days"
+BASE_MODEL = "model.lifecycle_warehouse.base_usage__tracks"
+#: a CTE only the incremental branch of each model compiles
+INCREMENTAL_MARK = {USAGE_MODEL: "changed_days", BASE_MODEL: "classified_files"}
 ISO_UTC = "%Y-%m-%dT%H:%M:%S.%fZ"
 #: the extract run of the crafted late events (a backfill after the last regular batch)
 LATE_LOADED_AT = "2026-01-02T06:00:00Z"
+#: an early event whose workspace lands late (see _early_orphan)
+ORPHAN_ID = "early-orphan-1"
+LATE_WORKSPACE = "ws-late-1"
 
 
 def _hash_marts():
@@ -59,11 +63,12 @@ def _lifecycle(tmp: Path, env: dict[str, str], *args: str) -> None:
     assert proc.returncode == 0, f"{' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
 
 
-def _usage_model_code(tmp: Path) -> str:
+def _incremental_models_code(tmp: Path) -> dict[str, str]:
+    """The compiled code of each incremental model in the last dbt run."""
     results = json.loads((tmp / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
-    (usage,) = [r for r in results if r["unique_id"] == USAGE_MODEL]
-    assert usage["status"] == "success"
-    return usage["compiled_code"]
+    by_id = {r["unique_id"]: r for r in results}
+    assert all(by_id[m]["status"] == "success" for m in INCREMENTAL_MARK)
+    return {m: by_id[m]["compiled_code"] for m in INCREMENTAL_MARK}
 
 
 def _events_by_day(warehouse: Path) -> dict:
@@ -142,6 +147,58 @@ def _late_events(warehouse: Path) -> tuple[list[dict], date, date]:
     return [late, redelivered], last_day, day
 
 
+def _early_orphan(landing: Path, held: Path) -> Path:
+    """An event of the first usage batch whose workspace lands only with the last extract run:
+    quarantined as an orphan by the first build, staged by the incremental one (its workspace
+    check is redone although none of its own rows is new). Returns the held-back workspace file."""
+    first = sorted((landing / "usage" / "tracks").iterdir())[0]
+    reader = "read_parquet" if first.name.endswith(".parquet") else "read_json_auto"
+    con = duckdb.connect()
+    try:
+        received_at, loaded_at = con.execute(
+            f"select cast(min(received_at) as varchar), cast(min(_loaded_at) as varchar) from {reader}(?)",
+            [str(first)],
+        ).fetchone()
+    finally:
+        con.close()
+    event = {
+        "message_id": ORPHAN_ID,
+        "user_id": None,
+        "anonymous_id": "anon-early-1",
+        "workspace_id": LATE_WORKSPACE,
+        "event": "Page Viewed",
+        "timestamp": received_at,
+        "received_at": received_at,
+        "properties": "{}",
+        "_loaded_at": loaded_at,
+    }
+    (landing / "usage" / "tracks" / "early-orphan.jsonl").write_text(
+        json.dumps(event) + "\n", encoding="utf-8"
+    )
+    workspace = {
+        "workspace_id": LATE_WORKSPACE,
+        "name": "Late Workspace",
+        "crm_account_id": None,
+        "created_at": received_at,
+        "_loaded_at": LATE_LOADED_AT,
+    }
+    path = held / "usage" / "workspaces" / "late-workspaces.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(workspace) + "\n", encoding="utf-8")
+    return path
+
+
+def _orphan_status(warehouse: Path) -> tuple:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            "select _row_status, _quarantine_rule from staging.base_usage__tracks where message_id = ?",
+            [ORPHAN_ID],
+        ).fetchone()
+    finally:
+        con.close()
+
+
 def _hold_back_last_batches(landing: Path, held: Path) -> list[Path]:
     """Move each table's latest batch file (of tables with two or more) from landing to held."""
     moved = []
@@ -164,6 +221,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     simulate(landing, scale="small", seed=7, truth_dir=tmp / "truth", progress=None)
     moved = _hold_back_last_batches(landing, held)
     assert any(p.parent.name == "tracks" for p in moved), "no usage batch held back"
+    moved.append(_early_orphan(landing, held))
 
     env = {k: v for k, v in os.environ.items() if k not in ("LIFECYCLE_AS_OF_DATE", "DBT_TARGET")}
     env.update(LIFECYCLE_LANDING_DIR=str(landing), LIFECYCLE_WAREHOUSE=str(warehouse))
@@ -172,8 +230,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     _lifecycle(tmp, env, "load")
     _lifecycle(tmp, env, "dbt", "seed")
     _lifecycle(tmp, env, "dbt", "run")
-    first_code = _usage_model_code(tmp)
+    first_code = _incremental_models_code(tmp)
     before = _events_by_day(warehouse)
+    orphan_before = _orphan_status(warehouse)
 
     for path in moved:  # the last extract run arrives, then a backfill with two late events
         target = landing / path.relative_to(held)
@@ -183,12 +242,13 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     backfill.write_text("".join(json.dumps(e) + "\n" for e in late_events), encoding="utf-8")
     _lifecycle(tmp, env, "load")
     _lifecycle(tmp, env, "dbt", "run")
-    incremental_code = _usage_model_code(tmp)
+    incremental_code = _incremental_models_code(tmp)
     after = _events_by_day(warehouse)
+    orphan_after = _orphan_status(warehouse)
     incremental = hash_marts.table_hashes(warehouse, SCHEMAS)
 
     _lifecycle(tmp, env, "dbt", "run", "--full-refresh")
-    refresh_code = _usage_model_code(tmp)
+    refresh_code = _incremental_models_code(tmp)
     full = hash_marts.table_hashes(warehouse, SCHEMAS)
     return {
         "warehouse": warehouse,
@@ -201,13 +261,17 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "moved_from_day": moved_from_day,
         "incremental": incremental,
         "full": full,
+        "orphan_before": orphan_before,
+        "orphan_after": orphan_after,
     }
 
 
-def test_the_second_run_is_incremental_and_the_others_are_not(builds) -> None:
-    assert INCREMENTAL_MARK not in builds["first_code"]  # the first build of a warehouse is a full one
-    assert INCREMENTAL_MARK in builds["incremental_code"]
-    assert INCREMENTAL_MARK not in builds["refresh_code"]
+@pytest.mark.parametrize("model", list(INCREMENTAL_MARK))
+def test_the_second_run_is_incremental_and_the_others_are_not(builds, model: str) -> None:
+    mark = INCREMENTAL_MARK[model]
+    assert mark not in builds["first_code"][model]  # the first build of a warehouse is a full one
+    assert mark in builds["incremental_code"][model]
+    assert mark not in builds["refresh_code"][model]
 
 
 def test_the_incremental_run_adds_new_days_and_recomputes_a_day_it_had(builds) -> None:
@@ -221,6 +285,11 @@ def test_the_incremental_run_adds_new_days_and_recomputes_a_day_it_had(builds) -
     assert after[moved_from] == before[moved_from] - 1
     day_before = moved_from - timedelta(days=1)
     assert after[day_before] == before.get(day_before, 0) + 1
+
+
+def test_an_event_whose_workspace_lands_later_is_reclassified(builds) -> None:
+    assert builds["orphan_before"] == ("quarantined", "orphan_foreign_key")
+    assert builds["orphan_after"] == ("staged", None)
 
 
 def test_incremental_equals_full_refresh_for_every_table(builds) -> None:

@@ -1,5 +1,8 @@
 -- grain: one row per product event (message_id), its first delivery; exact redeliveries are
--- collapsed into it and counted
+-- collapsed into it and counted.
+-- A view: the base model already holds every typed column, so a table would store the largest
+-- table a second time; its one reader, int_usage_user_daily, reads it once per run.
+{{ config(materialized='view') }}
 with
 
 base as (

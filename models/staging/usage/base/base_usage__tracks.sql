@@ -2,11 +2,75 @@
 -- classified. Events are immutable: the FIRST delivery of a message_id wins (earliest
 -- received_at, then _loaded_at); a redelivery with the same payload is a `duplicate`, one with a
 -- different payload is quarantined as `duplicate_key_conflict`.
+-- Incremental (the largest table): a run classifies the rows of the batch files it has not seen,
+-- together with every earlier row of the message ids they carry (a later delivery can win over an
+-- earlier one), and the rows whose workspace check would now come out differently (a workspace
+-- that landed after its events); it replaces exactly those keys (delete+insert by _row_key).
+-- A key's classification depends only on its own rows and its workspace, so this equals a full
+-- refresh (tests/test_usage_incremental.py). Spark rebuilds the table (incremental_rows_materialized).
+{{
+    config(
+        materialized=incremental_rows_materialized(),
+        incremental_strategy='delete+insert',
+        unique_key='_row_key',
+        on_schema_change='fail',
+    )
+}}
 with
 
+{% if is_incremental() -%}
+raw_tracks as (
+    select * from {{ source('usage', 'tracks') }}
+),
+
+-- the batch files this table has classified
+classified_files as (
+    select distinct _batch_file
+    from {{ this }}
+),
+
+new_rows as (
+    select raw_tracks.*
+    from raw_tracks
+    left join classified_files
+        on raw_tracks._batch_file = classified_files._batch_file
+    where classified_files._batch_file is null
+),
+
+-- rows whose workspace check changed: quarantined as orphans whose workspace is staged now, or
+-- kept with a workspace that no longer is
+rechecked_keys as (
+    select this_rows._row_key
+    from {{ this }} as this_rows
+    left join {{ ref('stg_usage__workspaces') }} as workspaces
+        on this_rows.workspace_id = workspaces.workspace_id
+    where
+        this_rows.workspace_id is not null
+        and coalesce(this_rows._quarantine_rule = 'orphan_foreign_key', false)
+        <> (workspaces.workspace_id is null)
+),
+
+touched_keys as (
+    select message_id as _row_key from new_rows where message_id is not null
+    union
+    select _row_key from rechecked_keys
+),
+
+source as (
+    select * from new_rows
+    union all
+    select raw_tracks.*
+    from raw_tracks
+    inner join classified_files
+        on raw_tracks._batch_file = classified_files._batch_file
+    inner join touched_keys
+        on raw_tracks.message_id = touched_keys._row_key
+),
+{%- else -%}
 source as (
     select * from {{ source('usage', 'tracks') }}
 ),
+{%- endif %}
 
 -- the server and client clocks, parsed once
 clocked as (
