@@ -13,7 +13,8 @@
                            model's own `when ... then '<rule>'` branches, given as the body of a
                            call block: {% call classify_contract_rows(...) %} when ... {% endcall %}
       _row_key             the key a winner is chosen for (contract_row_key)
-      _payload_hash        the hash of every contract column but _loaded_at and `payload_exclude`
+      _payload_hash        the hash of every contract column but _loaded_at and `payload_exclude`,
+                           for the rows of keys with several valid rows (classify_rows)
       _raw_values          every contract column's landed text, as a JSON object: for quarantined
                            rows only (classify_rows)
     and is then classified as staged / duplicate / superseded / quarantined (classify_rows;
@@ -41,8 +42,7 @@
             {{ caller() }}
             {%- endif %}
         end as _quarantine_rule,
-        {{ contract_row_key(source_name, table_name) }} as _row_key,
-        {{ row_hash(contract_column_names(source_name, table_name, exclude=['_loaded_at'] + payload_exclude)) }} as _payload_hash
+        {{ contract_row_key(source_name, table_name) }} as _row_key
     from (
         select
             {{ relation }}.*,
@@ -74,6 +74,7 @@
     {{ classify_rows(
         checked,
         partition_by='_row_key',
+        payload_hash=row_hash(contract_column_names(source_name, table_name, exclude=['_loaded_at'] + payload_exclude)),
         winner_order=winner_order,
         changed_payload=changed_payload,
         raw_values=json_object_of(contract_column_names(source_name, table_name)),
