@@ -9,8 +9,8 @@ bench.json (``"version": 1``), flat and documented in docs/performance.md:
   next_day_bytes, landed_rows (the loader's manifest after the cold build)
 - ``steps``: one object per step run, in order: name, seconds, exit_code, peak_rss_bytes,
   max_process_rss_bytes, log, ratio (``to_floor`` for cold, ``to_cold`` for incremental, noop
-  and noop_run), slowest_models (cold and incremental: model, materialized, seconds), cached
-  (data only)
+  and noop_run), slowest_models (the builds cold, incremental, noop: model, materialized,
+  seconds), cached (data only)
 - ``sizes``: landing_bytes, warehouse_bytes_cold, warehouse_bytes_incremental,
   warehouse_to_landing (after the cold build)
 - ``goals``: name, target, value, met (true / false; null when its steps were not run or, for
@@ -42,7 +42,7 @@ class Goal:
         return {"name": self.name, "target": self.target, "value": self.value, "met": self.met}
 
 
-def _ratio(a: float | None, b: float | None) -> float | None:
+def ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
 
@@ -60,10 +60,10 @@ def evaluate_goals(
 ) -> list[Goal]:
     """The goals of issue 13 against one run's figures (``seconds``: step name -> seconds)."""
     cold = seconds.get("cold")
-    to_floor = _ratio(cold, seconds.get("floor"))
-    to_cold = _ratio(seconds.get("incremental"), cold)
+    to_floor = ratio(cold, seconds.get("floor"))
+    to_cold = ratio(seconds.get("incremental"), cold)
     noop = seconds.get("noop")
-    to_landing = _ratio(warehouse_bytes, landing_bytes)
+    to_landing = ratio(warehouse_bytes, landing_bytes)
     demo = preset == "demo" and accounts == 2_000
     peak_gb = round(peak_rss_bytes / GB, 3) if peak_rss_bytes is not None else None
     return [
@@ -149,6 +149,12 @@ def _mb(n: int | None) -> str:
     return "" if n is None else f"{n / 1024**2:,.1f} MB"
 
 
+def _short_commit(commit: str | None) -> str:
+    if not commit:
+        return "unknown"
+    return commit[:12] + ("+dirty" if commit.endswith("+dirty") else "")
+
+
 def _fmt_ratio(step: dict[str, Any]) -> str:
     return ", ".join(
         f"{v:.3g}x {k.removeprefix('to_')}" for k, v in step.get("ratio", {}).items() if v is not None
@@ -204,6 +210,6 @@ def markdown(report: dict[str, Any]) -> str:
     lines += [
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, {m['os']}; Python {m['python']}, "
-        f"DuckDB {m['duckdb']}; code {str(m['git_commit'])[:12]}; {report['started_at_utc']}.",
+        f"DuckDB {m['duckdb']}; code {_short_commit(m['git_commit'])}; {report['started_at_utc']}.",
     ]
     return "\n".join(lines) + "\n"

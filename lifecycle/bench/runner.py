@@ -37,7 +37,7 @@ class BenchOptions:
     accounts: int | None = None
     months: int | None = None
     steps: Sequence[str] = STEPS
-    keep: bool = False  # keep the run's landing dir and warehouse (logs are always kept)
+    keep: bool = False  # keep the whole run dir (else only its logs stay)
     regenerate: bool = False  # simulate again even when the cache has the data set
     out: Path | None = None  # the JSON report (bench.md beside it); default <data dir>/reports/bench.json
     data_dir: Path = field(default_factory=lambda: Path("data").resolve())
@@ -215,19 +215,20 @@ class _Bench:
                 self.step("noop_run", self.lifecycle("run"))
         sizes.setdefault("warehouse_bytes_cold", None)
         sizes.setdefault("warehouse_bytes_incremental", None)
-        sizes["warehouse_to_landing"] = report._ratio(sizes["warehouse_bytes_cold"], self.landing_bytes)
-        if not self.o.keep:
-            for path in (self.landing, self.run_dir / "warehouse.duckdb", self.run_dir / "serving.duckdb"):
-                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        sizes["warehouse_to_landing"] = report.ratio(sizes["warehouse_bytes_cold"], self.landing_bytes)
+        if not self.o.keep:  # the run's landing links, warehouse, serving DB, Dagster home: only logs stay
+            for path in self.run_dir.iterdir():
+                if path != self.logs:
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
         return self.report(started_at, sizes, landed_rows)
 
     def report(self, started_at: str, sizes: dict[str, Any], landed_rows: int | None) -> dict[str, Any]:
         seconds = {s["name"]: s["seconds"] for s in self.steps}
         for step in self.steps:
             if step["name"] == "cold":
-                step["ratio"] = {"to_floor": report._ratio(step["seconds"], seconds.get("floor"))}
+                step["ratio"] = {"to_floor": report.ratio(step["seconds"], seconds.get("floor"))}
             elif step["name"] in NEED_COLD:
-                step["ratio"] = {"to_cold": report._ratio(step["seconds"], seconds.get("cold"))}
+                step["ratio"] = {"to_cold": report.ratio(step["seconds"], seconds.get("cold"))}
         builds = [s["peak_rss_bytes"] for s in self.steps if s["name"] in ("cold", "incremental", "noop")]
         peaks = [p for p in builds if p is not None]
         sc = self.scale
