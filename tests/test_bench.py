@@ -168,6 +168,9 @@ def test_a_tiny_bench_writes_the_report_shape(
     truth = json.loads((key_dir / "truth" / "manifest.json").read_text())
     assert scan_landing(key_dir / "full")["rows"] == sum(truth["rows"].values())
     assert 0 < scale["landing_rows"] < sum(truth["rows"].values())
+    floor = report["steps"][1]
+    assert floor["rows"] == scale["landing_rows"] and floor["values"] > floor["rows"] > 0
+    assert floor["file_by_file"] == 0  # no fault made a Parquet column text: one scan per table and format
     assert not (key_dir / "run" / "landing").exists()  # without --keep only the logs stay
     assert (key_dir / "run" / "logs" / "floor.log").exists()
 

@@ -7,7 +7,8 @@ answered from Parquet metadata. Files are scanned per table and format, a list p
 a list whose Parquet types conflict (a fault wrote a column as text) is scanned file by file.
 
 Run as ``python -m lifecycle.bench.floor LANDING_DIR``: prints one JSON line
-``{"files", "rows", "values", "chars", "seconds"}``.
+``{"files", "file_by_file", "rows", "values", "chars", "seconds"}`` (``file_by_file``: files that
+had to be scanned one by one).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def scan_landing(landing: Path) -> dict[str, float | int]:
     files = discover(landing).files
     for f in files:
         groups[(f"{f.source}__{f.table}", f.format)].append(f.path)
-    rows = values = chars = 0
+    rows = values = chars = file_by_file = 0
     con = duckdb.connect()
     try:
         for (key, fmt), paths in sorted(groups.items()):
@@ -68,13 +69,21 @@ def scan_landing(landing: Path) -> dict[str, float | int]:
                 parts = [_scan(con, fmt, key, paths)]
             except duckdb.Error:  # conflicting types across files: one file at a time
                 parts = [_scan(con, fmt, key, [p]) for p in paths]
+                file_by_file += len(paths)
             rows += sum(p[0] for p in parts)
             values += sum(p[1] for p in parts)
             chars += sum(p[2] for p in parts)
     finally:
         con.close()
     seconds = round(time.perf_counter() - started, 2)
-    return {"files": len(files), "rows": rows, "values": values, "chars": chars, "seconds": seconds}
+    return {
+        "files": len(files),
+        "file_by_file": file_by_file,
+        "rows": rows,
+        "values": values,
+        "chars": chars,
+        "seconds": seconds,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,8 @@ bench.json (``"version": 1``), flat and documented in docs/performance.md:
 - ``steps``: one object per step run, in order: name, seconds, exit_code, peak_rss_bytes,
   max_process_rss_bytes, log, ratio (``to_floor`` for cold, ``to_cold`` for incremental, noop
   and noop_run), slowest_models (the builds cold, incremental, noop: model, materialized,
-  seconds), cached (data only)
+  seconds), cached (data only), rows / values / chars / file_by_file (floor only: what the scan
+  read, and how many files had to be read one by one)
 - ``sizes``: landing_bytes, warehouse_bytes_cold, warehouse_bytes_incremental,
   warehouse_to_landing (after the cold build)
 - ``goals``: name, target, value, met (true / false; null when its steps were not run or, for

@@ -152,6 +152,10 @@ class _Bench:
         result = self.step("floor", [self.o.python, "-m", "lifecycle.bench.floor", str(self.landing)])
         lines = [ln for ln in result.log.read_text().splitlines() if ln.startswith("{")]
         self.floor_scan = json.loads(lines[-1]) if lines else {}
+        # what the scan read: rows, non-null values, characters, files read one by one (type conflicts)
+        self.steps[-1].update(
+            {k: self.floor_scan.get(k) for k in ("rows", "values", "chars", "file_by_file")}
+        )
 
     def build(self, name: str) -> None:
         result = self.step(name, self.lifecycle("build"))
