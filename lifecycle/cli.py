@@ -98,6 +98,7 @@ def _cmd_bench(settings: Settings, args: argparse.Namespace) -> int:
         seed=args.seed,
         accounts=args.accounts,
         months=args.months,
+        faults=args.faults,
         steps=[s.strip() for s in args.steps.split(",") if s.strip()],
         keep=args.keep,
         regenerate=args.regenerate,
@@ -463,6 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=42, help="random seed of the simulation (default 42)")
     bench.add_argument("--accounts", type=_positive_int, help="number of accounts (overrides the scale's)")
     bench.add_argument("--months", type=_positive_int, help="number of months (default: the preset's)")
+    bench.add_argument(
+        "--faults", type=float, help="injected fault rate (default: the preset's, 0.002 for demo; 0 = clean)"
+    )
     bench.add_argument(
         "--steps",
         default="floor,cold,incremental,noop,noop_run",

@@ -112,8 +112,12 @@ def test_scales_and_steps_are_checked() -> None:
     assert (six.preset, six.accounts, six.months) == ("demo", 6_000, 36)
     assert parse_scale("small", 1, months=2).months == 2
     assert parse_scale("small", 1).key() != parse_scale("small", 2).key()
+    assert parse_scale("demo", 42).faults == 0.002 and parse_scale("demo", 42, faults=0).faults == 0.0
+    assert parse_scale("demo", 42, faults=0).key() != parse_scale("demo", 42).key()
     with pytest.raises(ValueError, match="scale must be"):
         parse_scale("huge", 42)
+    with pytest.raises(ValueError, match="faults"):
+        parse_scale("small", 42, faults=1.5)
     assert check_steps(["noop", "cold"]) == ["cold", "noop"]
     with pytest.raises(BenchError, match="need the cold build"):
         check_steps(["incremental"])
@@ -147,6 +151,7 @@ def test_a_tiny_bench_writes_the_report_shape(
     assert set(report["machine"]) == {"cpu", "cores", "ram_gb", "os", "python", "duckdb", "git_commit"}
     scale = report["scale"]
     assert (scale["preset"], scale["accounts"], scale["months"], scale["seed"]) == ("small", 25, 2, 3)
+    assert scale["faults"] == 0.0 and scale["key"].startswith("small-a25-m2-s3-f0-")
     assert scale["files"] > 0 and scale["next_day_files"] > 0 and scale["landing_bytes"] > 0
     assert [s["name"] for s in report["steps"]] == ["data", "floor"]
     for step in report["steps"]:

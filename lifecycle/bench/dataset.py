@@ -1,7 +1,7 @@
 """The bench's data: a full simulated set, cached by its parameters, and its split by batch date.
 
 ``data/bench/<key>/full`` holds what ``lifecycle simulate`` wrote (reused while the key is the
-same: scale, accounts, months, seed and a hash of the simulator's code). A run's landing dir
+same: scale, accounts, months, seed, fault rate and a hash of the simulator's code). A run's landing dir
 gets every batch file of the full set except those of the last batch date (hard links: no
 copies); "the next day" is the last batch date's files of every table that has one, added
 before the incremental step. The batch date of a file is the date its name starts with
@@ -28,19 +28,28 @@ DONE = "bench_full.json"  # written beside full/ once the simulation finished
 
 @dataclass(frozen=True)
 class Scale:
-    """What to simulate: a preset (its cadences and fault rate) with accounts and months."""
+    """What to simulate: a preset (its cadences) with accounts, months and a fault rate."""
 
     preset: str
     accounts: int
     months: int
     seed: int
+    faults: float
 
     def key(self) -> str:
-        return f"{self.preset}-a{self.accounts}-m{self.months}-s{self.seed}-{simulator_hash()[:10]}"
+        faults = f"{self.faults:g}".replace(".", "p")
+        return f"{self.preset}-a{self.accounts}-m{self.months}-s{self.seed}-f{faults}-{simulator_hash()[:10]}"
 
 
-def parse_scale(scale: str, seed: int, accounts: int | None = None, months: int | None = None) -> Scale:
-    """``demo`` | ``large`` | ``small`` | a number of accounts (the demo preset with that many)."""
+def parse_scale(
+    scale: str,
+    seed: int,
+    accounts: int | None = None,
+    months: int | None = None,
+    faults: float | None = None,
+) -> Scale:
+    """``demo`` | ``large`` | ``small`` | a number of accounts (the demo preset with that many);
+    ``faults`` defaults to the preset's rate (0.002 for demo and large, 0 for small)."""
     text = scale.strip()
     if text.isdigit():
         preset, preset_accounts = "demo", int(text)
@@ -48,9 +57,14 @@ def parse_scale(scale: str, seed: int, accounts: int | None = None, months: int 
         preset, preset_accounts = text, int(SCALES[text]["accounts"])
     else:
         raise ValueError(f"scale must be one of {', '.join(SCALES)} or a number of accounts, got {scale!r}")
-    result = Scale(preset, int(accounts or preset_accounts), int(months or SCALES[preset]["months"]), seed)
+    rate = float(SCALES[preset]["faults"] if faults is None else faults)
+    result = Scale(
+        preset, int(accounts or preset_accounts), int(months or SCALES[preset]["months"]), seed, rate
+    )
     if result.accounts < 1 or result.months < 1:
         raise ValueError("accounts and months must be >= 1")
+    if not 0.0 <= result.faults < 1.0:
+        raise ValueError("faults must be a rate in [0, 1)")
     return result
 
 

@@ -4,7 +4,7 @@ bench.json (``"version": 1``), flat and documented in docs/performance.md:
 
 - ``machine``: cpu, cores, ram_gb, os, python, duckdb, git_commit (``+dirty`` when the work tree
   has uncommitted changes)
-- ``scale``: preset, accounts, months, seed, key (the data cache), last_batch_date, files,
+- ``scale``: preset, accounts, months, seed, faults (the injected fault rate), key (the data cache), last_batch_date, files,
   landing_bytes, landing_rows (rows in the files, from the floor scan), next_day_files,
   next_day_bytes, landed_rows (the loader's manifest after the cold build)
 - ``steps``: one object per step run, in order: name, seconds, exit_code, peak_rss_bytes,
@@ -168,7 +168,7 @@ def markdown(report: dict[str, Any]) -> str:
     rows = f", {sc['landing_rows']:,} rows" if sc.get("landing_rows") is not None else ""
     header = (
         f"Bench of {sc['accounts']:,} accounts x {sc['months']} months (preset {sc['preset']}, seed "
-        f"{sc['seed']}): {sc['files']:,} landing files, {_mb(sc['landing_bytes'])}{rows}; the next day "
+        f"{sc['seed']}, faults {sc['faults']:g}): {sc['files']:,} landing files, {_mb(sc['landing_bytes'])}{rows}; the next day "
         f"({sc['last_batch_date']}): {sc['next_day_files']:,} files, {_mb(sc['next_day_bytes'])}."
     )
     lines = [

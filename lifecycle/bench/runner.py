@@ -36,6 +36,7 @@ class BenchOptions:
     seed: int = 42
     accounts: int | None = None
     months: int | None = None
+    faults: float | None = None  # None: the preset's rate
     steps: Sequence[str] = STEPS
     keep: bool = False  # keep the whole run dir (else only its logs stay)
     regenerate: bool = False  # simulate again even when the cache has the data set
@@ -61,7 +62,9 @@ class _Bench:
     def __init__(self, options: BenchOptions, say: Callable[[str], None]) -> None:
         self.o = options
         self.say = say
-        self.scale = dataset.parse_scale(options.scale, options.seed, options.accounts, options.months)
+        self.scale = dataset.parse_scale(
+            options.scale, options.seed, options.accounts, options.months, options.faults
+        )
         self.key_dir = options.data_dir / "bench" / self.scale.key()
         self.full = self.key_dir / "full"
         self.run_dir = self.key_dir / "run"
@@ -138,6 +141,8 @@ class _Bench:
                 str(sc.accounts),
                 "--months",
                 str(sc.months),
+                "--faults",
+                str(sc.faults),
                 "--truth-dir",
                 str(self.key_dir / "truth"),
             )
@@ -192,7 +197,8 @@ class _Bench:
         started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         sc = self.scale
         self.say(
-            f"==> bench {sc.accounts:,} accounts x {sc.months} months (preset {sc.preset}, seed {sc.seed}), "
+            f"==> bench {sc.accounts:,} accounts x {sc.months} months (preset {sc.preset}, seed {sc.seed}, "
+            f"faults {sc.faults:g}), "
             f"steps: data, {', '.join(chosen)}"
         )
         self.floor_scan: dict[str, Any] = {}
@@ -253,6 +259,7 @@ class _Bench:
                 "accounts": sc.accounts,
                 "months": sc.months,
                 "seed": sc.seed,
+                "faults": sc.faults,
                 "key": sc.key(),
                 "last_batch_date": self.split.last_date.isoformat(),
                 "files": len(self.split.landing),
