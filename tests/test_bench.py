@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.bench import BenchError
+from lifecycle.bench import BenchError, BenchOptions, run_bench
 from lifecycle.bench.dataset import parse_scale, split_by_last_batch_date
 from lifecycle.bench.dbt_log import model_times, slowest_models
 from lifecycle.bench.floor import scan_landing
@@ -182,6 +182,17 @@ def test_a_tiny_bench_writes_the_report_shape(
     assert main(argv) == 0  # the second run reuses the cached data set
     again = json.loads(out.read_text())
     assert again["steps"][0]["cached"] is True and again["scale"]["landing_rows"] == scale["landing_rows"]
+
+
+def test_a_failing_step_stops_the_bench_naming_it_and_its_log(tmp_path: Path) -> None:
+    failing_python = tmp_path / "python"  # every step's interpreter: prints and fails
+    failing_python.write_text("#!/bin/sh\necho 'simulated failure'\nexit 4\n")
+    failing_python.chmod(0o755)
+    options = BenchOptions(scale="small", months=2, data_dir=tmp_path / "data", python=str(failing_python))
+    with pytest.raises(BenchError, match=r"step data failed \(exit 4\): see its log .*data\.log") as failed:
+        run_bench(options, say=lambda _line: None)
+    assert "simulated failure" in str(failed.value)
+    assert not (tmp_path / "data" / "reports").exists()  # no report of a failed bench
 
 
 @pytest.mark.slow

@@ -103,7 +103,11 @@ class _Bench:
         rss = "" if result.peak_rss_bytes is None else f", peak RSS {result.peak_rss_bytes / 1024**2:,.0f} MB"
         self.say(f"  {name:<12} {result.seconds:>9,.1f} s{rss}  (exit {result.exit_code}; log {log})")
         if result.exit_code != 0:
-            raise BenchError(f"step {name} failed (exit {result.exit_code}): see its log {log}")
+            tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-5:]
+            raise BenchError(
+                f"step {name} failed (exit {result.exit_code}): see its log {log}; it ends with:\n  "
+                + "\n  ".join(tail)
+            )
         return result
 
     # -- data
