@@ -7,8 +7,12 @@ STAMP := $(VENV)/.installed
 # Size of the demo data set `make run` simulates into an empty landing dir (and `make simulate`
 # writes): small (25 accounts, about a minute end to end) | demo (2,000 accounts) | large.
 DEMO_SCALE ?= demo
+# `make bench`: the data set it simulates (cached under data/bench/): demo | large | small | a number
+# of accounts (the demo preset with that many), and its seed.
+BENCH_SCALE ?= demo
+BENCH_SEED ?= 42
 
-.PHONY: help run build test test-slow lint format ui dashboard docs lock clean simulate
+.PHONY: help run build bench test test-slow lint format ui dashboard docs lock clean simulate
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +39,9 @@ dashboard: $(STAMP)  ## the dashboard on the serving DB (Streamlit; prints the l
 
 build: $(STAMP)  ## load the landing dir and run `dbt build` (no Dagster, no simulation)
 	@$(BIN)/lifecycle build
+
+bench: $(STAMP)  ## measure floor, cold, incremental and no-op builds (BENCH_SCALE=demo|large|small|N): data/reports/bench.json
+	@$(BIN)/lifecycle bench --scale $(BENCH_SCALE) --seed $(BENCH_SEED)
 
 simulate: $(STAMP)  ## write the demo data set into the landing dir (DEMO_SCALE=small|demo|large)
 	@$(BIN)/lifecycle simulate --out "$${LIFECYCLE_LANDING_DIR:-data/landing}" --scale $(DEMO_SCALE)

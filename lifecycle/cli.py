@@ -81,10 +81,39 @@ def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
             months=args.months,
             faults=args.faults,
             truth_dir=Path(args.truth_dir) if args.truth_dir else None,
+            until=args.until,
         )
     except (LandingDirInUseError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _cmd_bench(settings: Settings, args: argparse.Namespace) -> int:
+    """`make bench`: floor, cold, incremental and no-op builds of a cached simulated set, measured."""
+    from lifecycle.bench import BenchError, BenchOptions, run_bench
+
+    options = BenchOptions(
+        scale=args.scale,
+        seed=args.seed,
+        accounts=args.accounts,
+        months=args.months,
+        faults=args.faults,
+        steps=[s.strip() for s in args.steps.split(",") if s.strip()],
+        keep=args.keep,
+        regenerate=args.regenerate,
+        out=Path(args.out).resolve() if args.out else None,
+        data_dir=settings.data_dir,
+        project_dir=settings.project_dir,
+    )
+    try:
+        run_bench(options)
+    except ValueError as exc:
+        error(str(exc))
+        return 2
+    except BenchError as exc:
+        error(str(exc))
+        return 1
     return 0
 
 
@@ -405,12 +434,54 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the preset's, 0.002 for demo and large, 0 for small; 0 = a clean data set)",
     )
     sim.add_argument("--truth-dir", help="where ground truth goes (default: beside OUT, never inside it)")
+    sim.add_argument(
+        "--until",
+        type=_iso_date,
+        help="YYYY-MM-DD: write only the batches dated on or before it (the same world is simulated); "
+        "a later --until into the same OUT keeps the files written and adds the next days' batches",
+    )
     build = add("build", "load the landing dir and run `dbt build` (no Dagster, no simulation)", _cmd_build)
     build.add_argument(
         "--full-refresh",
         action="store_true",
         help="rebuild the incremental models from scratch (e.g. the usage models after editing "
         "seeds/value_events.csv); by default they take new days only",
+    )
+    bench = add(
+        "bench",
+        "measure the build: floor, cold, incremental and no-op runs; writes data/reports/bench.json",
+        _cmd_bench,
+        "Simulate (or reuse, cached by its parameters under <data dir>/bench/) a data set, build its landing "
+        "dir without the last batch date, and measure in one run, each step a subprocess: the floor (one "
+        "DuckDB scan of every landing file), the cold `lifecycle build`, the incremental build after the next "
+        "day's files, a no-op build and a no-op `lifecycle run` (Dagster). Prints a table and writes "
+        "<data dir>/reports/bench.json and bench.md. docs/performance.md explains the figures.",
+        uses=(),
+    )
+    bench.add_argument(
+        "--scale", default="demo", help="small | demo | large | a number of accounts (default demo)"
+    )
+    bench.add_argument("--seed", type=int, default=42, help="random seed of the simulation (default 42)")
+    bench.add_argument("--accounts", type=_positive_int, help="number of accounts (overrides the scale's)")
+    bench.add_argument("--months", type=_positive_int, help="number of months (default: the preset's)")
+    bench.add_argument(
+        "--faults", type=float, help="injected fault rate (default: the preset's, 0.002 for demo; 0 = clean)"
+    )
+    bench.add_argument(
+        "--steps",
+        default="floor,cold,incremental,noop,noop_run",
+        help="comma-separated subset of floor,cold,incremental,noop,noop_run (the data step always runs)",
+    )
+    bench.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the run's landing dir, warehouse and serving DB (logs are kept)",
+    )
+    bench.add_argument(
+        "--regenerate", action="store_true", help="simulate again even if the data set is cached"
+    )
+    bench.add_argument(
+        "--out", help="JSON report path (default <data dir>/reports/bench.json; .md beside it)"
     )
     run = add(
         "run",

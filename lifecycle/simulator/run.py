@@ -9,7 +9,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,10 @@ MARKER = ".simulator.json"
 
 class LandingDirInUseError(FileExistsError):
     """The output dir holds files the simulator did not write: it refuses to touch them."""
+
+
+#: the marker's keys that define the simulated world (``until`` only limits what is written)
+WORLD_KEYS = ("scale", "seed", "accounts", "months", "faults")
 
 
 @dataclass
@@ -72,17 +76,25 @@ def simulate(
     months: int | None = None,
     faults: float | None = None,
     truth_dir: Path | None = None,
+    until: date | None = None,
     progress: Callable[[str], None] | None = print,
 ) -> SimulationSummary:
     """Simulate the company and write landing files to ``out`` and ground truth to ``truth_dir``
-    (default: ``<out>_truth`` beside it). ``faults`` defaults to the preset's rate; 0 is clean."""
+    (default: ``<out>_truth`` beside it). ``faults`` defaults to the preset's rate; 0 is clean.
+
+    ``until``: write only the batch files whose batch date is on or before it (the whole world is
+    still simulated, so the files written are byte-identical to a run without it). Re-running
+    into a dir this simulator wrote with the same world (scale, seed, accounts, months, faults)
+    keeps the files that are unchanged and adds the new ones: a later ``until`` is "the next day"
+    of the data set. With another world the dir's previous output is replaced."""
     started = time.perf_counter()
     cfg = _config(scale, seed, accounts, months, faults)
     out = Path(out)
     truth = Path(truth_dir) if truth_dir is not None else out.parent / (out.name + "_truth")
     if truth.resolve().is_relative_to(out.resolve()):
         raise ValueError("truth_dir must not be inside the landing dir")
-    _prepare_out(out)
+    world_marker = dict(zip(WORLD_KEYS, (scale, cfg.seed, cfg.accounts, cfg.months, cfg.faults), strict=True))
+    _prepare_out(out, world_marker)
     if truth.exists():
         shutil.rmtree(truth)
     say = progress or (lambda _msg: None)
@@ -91,7 +103,7 @@ def simulate(
     first_month = add_months(last_month, -(cfg.months - 1))
     after_last = next_month(last_month)
     injector = FaultInjector(cfg.seed, cfg.faults) if cfg.faults > 0 else None
-    writer = BatchWriter(out, cfg.cadence, injector)
+    writer = BatchWriter(out, cfg.cadence, injector, until)
     catalog = Catalog(cfg.seed, first_month - timedelta(days=400))
     staff = make_staff(cfg.seed, cfg.accounts)
     world = World(cfg, catalog, staff, writer)
@@ -141,6 +153,7 @@ def simulate(
         current = end
     writer.finish(after_last.date())
     truth_writer.close()
+    _remove_unwritten(out, writer.written)
 
     at_end = after_last - timedelta(microseconds=1)
     revenue_account = revenue_accounts(live_accounts)
@@ -179,18 +192,13 @@ def simulate(
             "track_redeliveries": tracks.redelivered,
             "files": writer.files,
             "bytes": writer.bytes,
+            "until": until.isoformat() if until else None,
             "mrr_usd_end": summary.mrr_usd_end,
             "churned_accounts": churned,
             "injected_faults": summary.faults,
         },
     )
-    marker = {
-        "scale": scale,
-        "seed": cfg.seed,
-        "accounts": cfg.accounts,
-        "months": cfg.months,
-        "faults": cfg.faults,
-    }
+    marker = {**world_marker, "until": until.isoformat() if until else None}
     (out / MARKER).write_text(json.dumps(marker) + "\n")
     for line in summary.lines():
         say(line)
@@ -218,19 +226,46 @@ def _config(
     return cfg
 
 
-def _prepare_out(out: Path) -> None:
-    """Refuse to mix with foreign files; replace a previous simulation's output."""
+def _prepare_out(out: Path, world: dict) -> None:
+    """Refuse to mix with foreign files; replace a previous simulation's output of another world,
+    keep that of the same world (its files are rewritten only where their bytes differ)."""
     if out.exists():
         entries = [p for p in out.iterdir() if not p.name.startswith(".")]
-        if entries and not (out / MARKER).exists():
+        marker = out / MARKER
+        if entries and not marker.exists():
             raise LandingDirInUseError(
                 f"{out} holds files the simulator did not write: simulate into an empty dir "
                 "(or move your data elsewhere)"
             )
-        for p in entries:
-            shutil.rmtree(p) if p.is_dir() else p.unlink()
+        if _marker_world(marker) != world:
+            for p in entries:
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("{}\n")  # claimed first, so an interrupted run can be replaced
+    # claimed first: an interrupted run leaves the world's marker (its files are checked byte by
+    # byte on the next run) and ``until`` "unfinished"
+    (out / MARKER).write_text(json.dumps({**world, "until": "unfinished"}) + "\n")
+
+
+def _marker_world(marker: Path) -> dict | None:
+    try:
+        data = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        return None
+    return {k: data.get(k) for k in WORLD_KEYS} if isinstance(data, dict) else None
+
+
+def _remove_unwritten(out: Path, written: set[str]) -> None:
+    """Remove batch files a previous run of the same world left that this run did not write
+    (dated after this run's ``until``), and folders left empty: ``out`` holds this run's output."""
+    for path in sorted(out.rglob("*"), reverse=True):  # children before their folder
+        rel = path.relative_to(out).as_posix()
+        if any(part.startswith(".") for part in path.relative_to(out).parts):
+            continue
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif rel not in written:
+            path.unlink()
 
 
 def _arrivals(cfg: SimConfig, start: datetime, end: datetime) -> list[datetime]:

@@ -10,6 +10,9 @@
   the next batch (same message id and payload, a later ``received_at``), as Segment does.
 - Faults (``fault_hook``) are applied to a batch's rows just before it is encoded.
 - Output is deterministic: rows sorted, gzip mtime 0, fixed parquet settings.
+- ``until`` (the "next day" of a data set): batches whose batch date is after it are encoded as
+  usual (so every later batch stays the same) but not written; a file already holding the same
+  bytes is left untouched, so a loader that hashes files sees it unchanged.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ FORMATS: dict[str, tuple[str, str | None]] = {
     "usage__tracks": ("parquet", "jsonl.gz"),
 }
 TABLE_ORDER = tuple(FORMATS)
+#: every batch file name starts with its batch date: ``2025-12-22.parquet``, ``2026-01-01T06.parquet``
+BATCH_DATE_CHARS = 10
 PARQUET_OPTS = {
     "compression": "zstd",
     "compression_level": 3,
@@ -184,6 +189,11 @@ def format_for(key: str, when: date) -> str:
     return alternate if alternate and when.month % 3 == 0 else primary
 
 
+def batch_date_of(name: str) -> date:
+    """The batch date of a landing file the simulator wrote, from its name (``2026-01-01T06.parquet``)."""
+    return date.fromisoformat(Path(name).name[:BATCH_DATE_CHARS])
+
+
 def loaded_at(key: str, when: date) -> datetime:
     """Batch write instant: 02:00 UTC on the batch day, one minute apart per table."""
     return utc(when.year, when.month, when.day, 2) + timedelta(minutes=TABLE_ORDER.index(key))
@@ -192,10 +202,13 @@ def loaded_at(key: str, when: date) -> datetime:
 class BatchWriter:
     """Buffers entity rows per table and batch day; writes each batch once its period is over."""
 
-    def __init__(self, out: Path, cadence: str, fault_hook: Callable | None = None) -> None:
+    def __init__(
+        self, out: Path, cadence: str, fault_hook: Callable | None = None, until: date | None = None
+    ) -> None:
         self.out = out
         self.cadence = cadence
         self.fault_hook = fault_hook  # (table, rows, batch_file) -> rows
+        self.until = until  # batches dated after it are not written (see the module's docstring)
         # table key -> batch day -> list of (at, seq, pk, row)
         self._buf: dict[str, dict[date, list]] = defaultdict(lambda: defaultdict(list))
         self._seq = 0
@@ -203,6 +216,9 @@ class BatchWriter:
         self.files = 0
         self.bytes = 0
         self.rows: dict[str, int] = defaultdict(int)
+        self.written: set[str] = set()  # relative paths of the files in ``out`` this run wrote or kept
+        self.skipped = 0  # batch files dated after ``until``
+        self._tables_with_batches: set[str] = set()
 
     def add(self, key: str, row: dict, at: datetime) -> None:
         day = batch_date(at, self.cadence)
@@ -247,27 +263,40 @@ class BatchWriter:
         rel = f"{table.source}/{table.name}/{name}"
         if self.fault_hook is not None:
             rows = self.fault_hook(table, rows, rel)
-        self._emit(rel, ENCODERS[fmt](table, rows))
-        self.rows[key] += len(rows)
+        if self._emit(key, rel, day, ENCODERS[fmt](table, rows)):
+            self.rows[key] += len(rows)
 
     def finish(self, day: date) -> None:
         """Every contract table gets a folder: a header-only CSV batch where nothing happened."""
         for key in TABLE_ORDER:
             table = BY_KEY[key]
-            folder = self.out / table.source / table.name
-            if not folder.exists() or not any(folder.iterdir()):
-                self._emit(f"{table.source}/{table.name}/{day.isoformat()}.csv", _csv_bytes(table, []))
+            if key not in self._tables_with_batches:
+                self._emit(
+                    key, f"{table.source}/{table.name}/{day.isoformat()}.csv", day, _csv_bytes(table, [])
+                )
 
-    def write_blob(self, rel: str, data: bytes, nrows: int, key: str) -> None:
-        self._emit(rel, data)
-        self.rows[key] += nrows
+    def write_blob(self, rel: str, day: date, data: bytes, nrows: int, key: str) -> None:
+        if self._emit(key, rel, day, data):
+            self.rows[key] += nrows
 
-    def _emit(self, rel: str, data: bytes) -> None:
+    def _emit(self, key: str, rel: str, day: date, data: bytes) -> bool:
+        """Write one batch file unless it is dated after ``until``; True when it is in ``out``."""
+        self._tables_with_batches.add(key)
+        if self.until is not None and day > self.until:
+            self.skipped += 1
+            return False
         path = self.out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        if not (path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data):
+            tmp = path.with_name(
+                f".{path.name}.tmp"
+            )  # hidden until renamed; never writes through a hard link
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        self.written.add(rel)
         self.files += 1
         self.bytes += len(data)
+        return True
 
 
 class TrackWriter:
@@ -307,7 +336,7 @@ class TrackWriter:
         if self.faults is not None:
             combined = self.faults.tracks(self.table, combined, rel)
         data = parquet_bytes(combined) if fmt == "parquet" else _tracks_jsonl(combined)
-        self.writer.write_blob(rel, data, combined.num_rows, "usage__tracks")
+        self.writer.write_blob(rel, day, data, combined.num_rows, "usage__tracks")
 
 
 def _tracks_jsonl(tbl: pa.Table) -> bytes:
