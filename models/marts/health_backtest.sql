@@ -61,8 +61,9 @@ bands as (
     union all
     select
         'all' as band,
-        sum(by_band.account_weeks) as account_weeks,
-        sum(by_band.churned_90d) as churned_90d,
+        -- a history too short for 90 days of future has no scored weeks: 0, not null
+        coalesce(sum(by_band.account_weeks), 0) as account_weeks,
+        coalesce(sum(by_band.churned_90d), 0) as churned_90d,
         max(auc.auc) as auc,
         4 as band_order
     from by_band
@@ -74,7 +75,7 @@ final as (
         band,
         account_weeks,
         churned_90d,
-        cast(cast(churned_90d as double) / account_weeks as decimal(6, 4)) as churn_rate_90d,
+        cast(cast(churned_90d as double) / nullif(account_weeks, 0) as decimal(6, 4)) as churn_rate_90d,
         auc,
         band_order
     from bands
