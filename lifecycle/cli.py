@@ -28,6 +28,9 @@ ENV_HELP = """environment (all optional):
   LIFECYCLE_SERVING      read-only copy BI reads                   (default data/serving.duckdb)
   LIFECYCLE_AS_OF_DATE   YYYY-MM-DD the marts are as of            (default: latest date in the data)
   DBT_TARGET             duckdb | spark                            (default duckdb)
+  LIFECYCLE_DUCKDB_MEMORY_LIMIT  DuckDB memory_limit, e.g. 3GB or 50%  (default 3GB)
+  LIFECYCLE_DUCKDB_THREADS       DuckDB threads                        (default: number of CPUs)
+  LIFECYCLE_DUCKDB_TEMP_DIR      DuckDB spill dir (temp_directory)     (default <warehouse dir>/duckdb_tmp)
 """
 
 
@@ -51,7 +54,9 @@ def _load(settings: Settings) -> bool:
     """Load new batch files into the raw layer; False when a file changed under a loaded name."""
     from lifecycle.loader import load_landing
 
-    report = load_landing(settings.landing_dir, settings.warehouse, progress=print)
+    report = load_landing(
+        settings.landing_dir, settings.warehouse, progress=print, config=settings.duckdb_config()
+    )
     for w in report.warnings:
         warning(w)
     for e in report.errors:
@@ -98,7 +103,7 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     print(f"==> load {settings.landing_dir} -> {settings.warehouse}")
     loaded_ok = _load(settings)
     rc = _build_models(settings, full_refresh=args.full_refresh)
-    for line in summary_lines(settings.warehouse, time.monotonic() - started):
+    for line in summary_lines(settings.warehouse, time.monotonic() - started, settings.duckdb_config()):
         print(line)
     if not loaded_ok:
         error("some batch files changed after they were loaded (see above): the build is not complete")
@@ -123,7 +128,7 @@ def _build_models(settings: Settings, *, full_refresh: bool) -> int:
         return rc
     print(f"==> LTV fit (sBG) on {settings.warehouse}")
     try:
-        run_ltv_fit(settings.warehouse, progress=print)
+        run_ltv_fit(settings.warehouse, progress=print, config=settings.duckdb_config())
     except (LtvFitError, SbgFitError) as exc:
         error(f"LTV fit failed: {exc}")
         return 1
@@ -193,7 +198,7 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     except Exception as exc:  # the dbt project does not parse, the definitions do not load
         error(f"the Dagster run could not start: {exc}")
         return 1
-    for line in summary_lines(settings.warehouse, time.monotonic() - started):
+    for line in summary_lines(settings.warehouse, time.monotonic() - started, settings.duckdb_config()):
         print(line)
     for line in _where_things_are(settings):
         print(line)
@@ -298,7 +303,7 @@ def _cmd_mf(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     from lifecycle.summary import summary_lines
 
-    for line in summary_lines(settings.warehouse):
+    for line in summary_lines(settings.warehouse, config=settings.duckdb_config()):
         print(line)
     return 0
 
@@ -384,7 +389,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func, uses=uses)
         return p
 
-    add("load", "load new landing batch files into the raw layer (incremental by file)", _cmd_load, uses=())
+    add(
+        "load",
+        "load new landing batch files into the raw layer (incremental by file)",
+        _cmd_load,
+        uses=("duckdb",),
+    )
     sim = add(
         "simulate",
         "write a realistic, deterministic SaaS company's landing files",
@@ -466,7 +476,12 @@ def build_parser() -> argparse.ArgumentParser:
         "dimensions: `lifecycle mf list metrics`, docs/semantic_layer.md.",
     )
     mf.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments passed to mf")
-    add("summary", "print the reconciliation and marts of the built warehouse", _cmd_summary, uses=())
+    add(
+        "summary",
+        "print the reconciliation and marts of the built warehouse",
+        _cmd_summary,
+        uses=("duckdb",),
+    )
     worklist = add(
         "worklist",
         "print one owner's CSM worklist (marts.csm_worklist) as a table, highest priority first",

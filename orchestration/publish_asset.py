@@ -70,7 +70,9 @@ def build_publish_asset(
                 + ". The previous serving database is unchanged; fix the data and `make run`."
             )
         settings = lifecycle.settings()
-        report = publish(settings.warehouse, settings.serving, progress=context.log.info)
+        report = publish(
+            settings.warehouse, settings.serving, progress=context.log.info, config=settings.duckdb_config()
+        )
         return dg.MaterializeResult(
             metadata={
                 "serving_db": dg.MetadataValue.path(str(report.serving)),
