@@ -102,7 +102,7 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     print(f"==> load {settings.landing_dir} -> {settings.warehouse}")
     loaded_ok = _load(settings)
-    rc = _build_models(settings, full_refresh=args.full_refresh)
+    rc = _build_models(settings, full_refresh=args.full_refresh, force=args.force)
     for line in summary_lines(settings.warehouse, time.monotonic() - started, settings.duckdb_config()):
         print(line)
     if not loaded_ok:
@@ -114,8 +114,32 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_models(settings: Settings, *, full_refresh: bool) -> int:
-    """`dbt build` in two parts with the LTV fit between them (lifecycle/ltv_fit.py says why)."""
+def _build_models(settings: Settings, *, full_refresh: bool, force: bool = False) -> int:
+    """`dbt build` in two parts with the LTV fit between them (lifecycle/ltv_fit.py says why),
+    skipped when the warehouse is a complete build of the same inputs (lifecycle/build_state.py)."""
+    import uuid
+
+    from lifecycle import build_state
+    from lifecycle.connection import connect
+
+    run_id = f"build-{uuid.uuid4()}"
+    with connect(settings.warehouse, settings.duckdb_config()) as con:
+        fingerprint = build_state.fingerprint(settings, con)
+        state = build_state.read(con)
+        if state is not None and state.current(fingerprint) and not (full_refresh or force):
+            print(state.skip_line())
+            return 0
+        build_state.begin(con, fingerprint, run_id)  # a failed build never leaves a skippable state
+    rc = _run_models(settings, full_refresh=full_refresh)
+    with connect(settings.warehouse, settings.duckdb_config()) as con:
+        if rc == 0:
+            build_state.finish(con, run_id)
+        else:
+            build_state.clear(con)
+    return rc
+
+
+def _run_models(settings: Settings, *, full_refresh: bool) -> int:
     from lifecycle.dbt import run_dbt
     from lifecycle.ltv import SbgFitError
     from lifecycle.ltv_fit import AFTER_FIT, LtvFitError, run_ltv_fit
@@ -204,6 +228,13 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         print(line)
     print(f"full log: {outcome.log_path}")
     print("asset graph, checks and this run in the Dagster UI: make ui")
+    if outcome.skipped:
+        steps = ", ".join(s.split(":", 1)[0] for s in outcome.skipped)
+        why = outcome.skipped[0].split(": ", 1)[-1]
+        print(
+            f"dbt skipped: {why} ({steps} not run, their dbt tests not run again: they passed in that "
+            "build; `make run` rebuilds as soon as a batch file, a model or a setting changes)"
+        )
     if not outcome.success:
         _report_problems(outcome, "the pipeline failed")
         return 1
@@ -421,6 +452,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild the incremental models from scratch (e.g. the usage models after editing "
         "seeds/value_events.csv); by default they take new days only",
+    )
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="run dbt even when nothing changed since the last build (new batch files, the dbt "
+        "project, LIFECYCLE_AS_OF_DATE, DBT_TARGET); by default such a build skips dbt",
     )
     run = add(
         "run",

@@ -283,7 +283,7 @@ def _sql_str(value: str) -> str:
 
 def storage_version(path: Path) -> str | None:
     """The storage-version tag DuckDB reports for a database file (``v1.0.0+``), None if untagged."""
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
         row = con.execute(
             "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
@@ -297,7 +297,7 @@ def read_snapshot_info(serving: Path) -> dict[str, object] | None:
     """The ``_publish.snapshot`` row of a serving database (None when there is none)."""
     if not Path(serving).exists():
         return None
-    con = duckdb.connect(str(serving), read_only=True)
+    con = connect(serving, read_only=True)
     try:
         cur = con.execute(f"select * from {PUBLISH_INFO}")
         names = [d[0] for d in cur.description]

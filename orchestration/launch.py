@@ -28,7 +28,9 @@ from typing import IO
 
 import dagster as dg
 
+from lifecycle.build_state import SKIPPED
 from lifecycle.settings import Settings
+from orchestration.build_skip import SKIPPED_KEY
 from orchestration.dbt_assets import DBT_OPS
 from orchestration.jobs import FULL_GRAPH_JOB, PUBLISH_JOB
 
@@ -92,6 +94,9 @@ class RunOutcome:
     materialized: list[str] = field(default_factory=list)
     #: ``<asset>:<check>`` of every check the run evaluated (passed or not).
     evaluated: list[str] = field(default_factory=list)
+    #: ``<step>: <why>`` of every step that skipped its work because nothing changed since the last
+    #: complete build (orchestration/build_skip.py): its assets are unchanged, its checks not run.
+    skipped: list[str] = field(default_factory=list)
     #: The run's result (its events), for callers that want more than the summary above.
     result: dg.ExecuteInProcessResult | None = field(default=None, repr=False, compare=False)
 
@@ -194,7 +199,8 @@ def _event_line(entry: dg.EventLogEntry) -> str | None:
     """The terminal line for one event of the run, or None for events not worth a line."""
     event = entry.dagster_event
     if event is None:  # a message logged by a step (the loader's per-table lines, publishing)
-        if entry.level < logging.INFO or (entry.step_key in DBT_OPS and entry.level < logging.WARNING):
+        quiet = entry.step_key in DBT_OPS and not entry.user_message.startswith(SKIPPED)
+        if entry.level < logging.INFO or (quiet and entry.level < logging.WARNING):
             return None  # dbt's progress is its own `n of N` lines, not dagster-dbt's notes
         return entry.user_message
     if event.is_step_start:
@@ -331,7 +337,20 @@ def outcome_from_events(
         checks=check_problems(evaluations),
         materialized=sorted({e.asset_key.to_user_string() for e in events if e.is_step_materialization}),
         evaluated=sorted(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations),
+        skipped=skipped_steps(events),
     )
+
+
+def skipped_steps(events: Sequence[dg.DagsterEvent]) -> list[str]:
+    """``<step>: <why>`` for each step whose assets were reported unchanged (no work done)."""
+    found: dict[str, str] = {}
+    for event in events:
+        if not event.is_step_materialization or event.step_key is None:
+            continue
+        value = event.step_materialization_data.materialization.metadata.get(SKIPPED_KEY)
+        if value is not None:
+            found.setdefault(event.step_key, str(getattr(value, "value", value)))
+    return [f"{step}: {why}" for step, why in found.items()]
 
 
 def stored_outcome(instance: dg.DagsterInstance, run_id: str, log_path: Path) -> RunOutcome:
