@@ -11,8 +11,9 @@ evaluates none of its checks (the publish gate accepts the dbt checks of a curre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from graphlib import TopologicalSorter
 
 import dagster as dg
 
@@ -69,11 +70,12 @@ def decide(context: dg.AssetExecutionContext, settings: Settings) -> StepDecisio
 def unchanged_results(
     context: dg.AssetExecutionContext, decision: StepDecision
 ) -> Iterator[dg.MaterializeResult]:
-    """One result per selected asset of a skipped step: unchanged since the recorded build."""
+    """One result per selected asset of a skipped step: unchanged since the recorded build (in
+    dependency order, which Dagster requires of a multi-asset's outputs)."""
     context.log.info(decision.skip_message())
     assert decision.state is not None
     built_at = f"{decision.state.built_at_utc:%Y-%m-%d %H:%M:%S} UTC"
-    for key in sorted(context.selected_asset_keys, key=str):
+    for key in in_dependency_order(context.selected_asset_keys, context.assets_def.asset_deps):
         yield dg.MaterializeResult(
             asset_key=key,
             metadata={
@@ -81,6 +83,23 @@ def unchanged_results(
                 "build_fingerprint": decision.fingerprint[:12],
             },
         )
+
+
+def in_dependency_order(
+    keys: Iterable[dg.AssetKey], deps: Mapping[dg.AssetKey, Iterable[dg.AssetKey]]
+) -> list[dg.AssetKey]:
+    """``keys`` with every key after the keys among them it depends on (ties by name)."""
+    selected = set(keys)
+    sorter = TopologicalSorter(
+        {k: {d for d in deps.get(k, ()) if d in selected} for k in sorted(selected, key=str)}
+    )
+    sorter.prepare()
+    out: list[dg.AssetKey] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=str)
+        out += ready
+        sorter.done(*ready)
+    return out
 
 
 def is_full_selection(context: dg.AssetExecutionContext) -> bool:

@@ -264,6 +264,34 @@ def _follow(
         drain()
 
 
+#: Dagster's execution engine logs with Python's logging, outside the run's events: e.g. one line
+#: per blocking check that a step did not evaluate (every dbt test, when nothing new skipped dbt).
+ENGINE_LOGGER = "dagster._core.execution.plan.active"
+
+
+class _ToLog(logging.Handler):
+    def __init__(self, output: _RunOutput) -> None:
+        super().__init__(logging.INFO)
+        self.output = output
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.output.log_line(f"engine {record.levelname}: {record.getMessage()}")
+
+
+@contextmanager
+def _engine_notes_to(output: _RunOutput) -> Iterator[None]:
+    """The engine's Python log records go to the run's log file, not the terminal's stderr."""
+    logger = logging.getLogger(ENGINE_LOGGER)
+    handler, propagate = _ToLog(output), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def launch(
     settings: Settings,
     job_name: str = FULL_GRAPH_JOB,
@@ -303,7 +331,11 @@ def launch(
                     f"Dagster job {job_name}, run {run_id[:8]} (DAGSTER_HOME={instance.root_directory})"
                 )
             )
-            with _follow(instance, run_id, output, progress, clock), redirect_stdout(output):  # type: ignore[type-var]
+            with (
+                _follow(instance, run_id, output, progress, clock),
+                redirect_stdout(output),  # type: ignore[type-var]
+                _engine_notes_to(output),
+            ):
                 result = job.execute_in_process(
                     instance=instance, run_id=run_id, run_config=QUIET_CONSOLE, raise_on_error=False
                 )
