@@ -218,7 +218,7 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not _ensure_demo_data(settings, args.demo_scale):
         return 2
     try:
-        outcome = launch(settings)
+        outcome = launch(settings, force=args.force)
     except Exception as exc:  # the dbt project does not parse, the definitions do not load
         error(f"the Dagster run could not start: {exc}")
         return 1
@@ -471,6 +471,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo-scale",
         default="demo",
         help="size of the demo data set simulated into an empty landing dir: small | demo | large (default demo)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="run dbt and the LTV fit even when nothing changed since the last build (by default "
+        "such a run skips them: the run tag lifecycle/force=true)",
     )
     add(
         "publish",

@@ -30,7 +30,7 @@ import dagster as dg
 
 from lifecycle.build_state import SKIPPED
 from lifecycle.settings import Settings
-from orchestration.build_skip import SKIPPED_KEY
+from orchestration.build_skip import FORCE_TAG, SKIPPED_KEY
 from orchestration.dbt_assets import DBT_OPS
 from orchestration.jobs import FULL_GRAPH_JOB, PUBLISH_JOB
 
@@ -298,8 +298,11 @@ def launch(
     *,
     progress: Progress = print,
     instance: dg.DagsterInstance | None = None,
+    force: bool = False,
 ) -> RunOutcome:
     """Run ``job_name`` of the project's definitions in this process on the persistent instance.
+
+    ``force``: the run tag ``lifecycle/force=true``: dbt and the fit run even when nothing changed.
 
     Prepares the dbt manifest first (dagster-dbt's preparer: ``dbt parse``), builds the
     definitions for ``settings``, executes the job, and returns what its events say. Never raises
@@ -337,7 +340,11 @@ def launch(
                 _engine_notes_to(output),
             ):
                 result = job.execute_in_process(
-                    instance=instance, run_id=run_id, run_config=QUIET_CONSOLE, raise_on_error=False
+                    instance=instance,
+                    run_id=run_id,
+                    run_config=QUIET_CONSOLE,
+                    raise_on_error=False,
+                    tags={FORCE_TAG: "true"} if force else None,
                 )
             output.write("\n")
     finally:
