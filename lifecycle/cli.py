@@ -28,6 +28,9 @@ ENV_HELP = """environment (all optional):
   LIFECYCLE_SERVING      read-only copy BI reads                   (default data/serving.duckdb)
   LIFECYCLE_AS_OF_DATE   YYYY-MM-DD the marts are as of            (default: latest date in the data)
   DBT_TARGET             duckdb | spark                            (default duckdb)
+  LIFECYCLE_DUCKDB_MEMORY_LIMIT  DuckDB memory_limit, e.g. 3GB or 50%  (default 3GB)
+  LIFECYCLE_DUCKDB_THREADS       DuckDB threads                        (default: number of CPUs)
+  LIFECYCLE_DUCKDB_TEMP_DIR      DuckDB spill dir (temp_directory)     (default <warehouse dir>/duckdb_tmp)
 """
 
 
@@ -51,7 +54,9 @@ def _load(settings: Settings) -> bool:
     """Load new batch files into the raw layer; False when a file changed under a loaded name."""
     from lifecycle.loader import load_landing
 
-    report = load_landing(settings.landing_dir, settings.warehouse, progress=print)
+    report = load_landing(
+        settings.landing_dir, settings.warehouse, progress=print, config=settings.duckdb_config()
+    )
     for w in report.warnings:
         warning(w)
     for e in report.errors:
@@ -126,8 +131,8 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     print(f"==> load {settings.landing_dir} -> {settings.warehouse}")
     loaded_ok = _load(settings)
-    rc = _build_models(settings, full_refresh=args.full_refresh)
-    for line in summary_lines(settings.warehouse, time.monotonic() - started):
+    rc = _build_models(settings, full_refresh=args.full_refresh, force=args.force)
+    for line in summary_lines(settings.warehouse, time.monotonic() - started, settings.duckdb_config()):
         print(line)
     if not loaded_ok:
         error("some batch files changed after they were loaded (see above): the build is not complete")
@@ -138,8 +143,32 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_models(settings: Settings, *, full_refresh: bool) -> int:
-    """`dbt build` in two parts with the LTV fit between them (lifecycle/ltv_fit.py says why)."""
+def _build_models(settings: Settings, *, full_refresh: bool, force: bool = False) -> int:
+    """`dbt build` in two parts with the LTV fit between them (lifecycle/ltv_fit.py says why),
+    skipped when the warehouse is a complete build of the same inputs (lifecycle/build_state.py)."""
+    import uuid
+
+    from lifecycle import build_state
+    from lifecycle.connection import connect
+
+    run_id = f"build-{uuid.uuid4()}"
+    with connect(settings.warehouse, settings.duckdb_config()) as con:
+        fingerprint = build_state.fingerprint(settings, con)
+        state = build_state.read(con)
+        if state is not None and state.current(fingerprint) and not (full_refresh or force):
+            print(state.skip_line())
+            return 0
+        build_state.begin(con, fingerprint, run_id)  # a failed build never leaves a skippable state
+    rc = _run_models(settings, full_refresh=full_refresh)
+    with connect(settings.warehouse, settings.duckdb_config()) as con:
+        if rc == 0:
+            build_state.finish(con, run_id)
+        else:
+            build_state.clear(con)
+    return rc
+
+
+def _run_models(settings: Settings, *, full_refresh: bool) -> int:
     from lifecycle.dbt import run_dbt
     from lifecycle.ltv import SbgFitError
     from lifecycle.ltv_fit import AFTER_FIT, LtvFitError, run_ltv_fit
@@ -152,7 +181,7 @@ def _build_models(settings: Settings, *, full_refresh: bool) -> int:
         return rc
     print(f"==> LTV fit (sBG) on {settings.warehouse}")
     try:
-        run_ltv_fit(settings.warehouse, progress=print)
+        run_ltv_fit(settings.warehouse, progress=print, config=settings.duckdb_config())
     except (LtvFitError, SbgFitError) as exc:
         error(f"LTV fit failed: {exc}")
         return 1
@@ -218,16 +247,23 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not _ensure_demo_data(settings, args.demo_scale):
         return 2
     try:
-        outcome = launch(settings)
+        outcome = launch(settings, force=args.force)
     except Exception as exc:  # the dbt project does not parse, the definitions do not load
         error(f"the Dagster run could not start: {exc}")
         return 1
-    for line in summary_lines(settings.warehouse, time.monotonic() - started):
+    for line in summary_lines(settings.warehouse, time.monotonic() - started, settings.duckdb_config()):
         print(line)
     for line in _where_things_are(settings):
         print(line)
     print(f"full log: {outcome.log_path}")
     print("asset graph, checks and this run in the Dagster UI: make ui")
+    if outcome.skipped:
+        steps = ", ".join(s.split(":", 1)[0] for s in outcome.skipped)
+        why = outcome.skipped[0].split(": ", 1)[-1]
+        print(
+            f"dbt skipped: {why} ({steps} not run, their dbt tests not run again: they passed in that "
+            "build; `make run` rebuilds as soon as a batch file, a model or a setting changes)"
+        )
     if not outcome.success:
         _report_problems(outcome, "the pipeline failed")
         return 1
@@ -327,7 +363,7 @@ def _cmd_mf(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     from lifecycle.summary import summary_lines
 
-    for line in summary_lines(settings.warehouse):
+    for line in summary_lines(settings.warehouse, config=settings.duckdb_config()):
         print(line)
     return 0
 
@@ -413,7 +449,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func, uses=uses)
         return p
 
-    add("load", "load new landing batch files into the raw layer (incremental by file)", _cmd_load, uses=())
+    add(
+        "load",
+        "load new landing batch files into the raw layer (incremental by file)",
+        _cmd_load,
+        uses=("duckdb",),
+    )
     sim = add(
         "simulate",
         "write a realistic, deterministic SaaS company's landing files",
@@ -446,6 +487,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild the incremental models from scratch (e.g. the usage models after editing "
         "seeds/value_events.csv); by default they take new days only",
+    )
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="run dbt even when nothing changed since the last build (new batch files, the dbt "
+        "project, LIFECYCLE_AS_OF_DATE, DBT_TARGET); by default such a build skips dbt",
     )
     bench = add(
         "bench",
@@ -496,6 +543,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="demo",
         help="size of the demo data set simulated into an empty landing dir: small | demo | large (default demo)",
     )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="run dbt and the LTV fit even when nothing changed since the last build (by default "
+        "such a run skips them: the run tag lifecycle/force=true)",
+    )
     add(
         "publish",
         "copy the warehouse's marts into the read-only serving DB and Parquet files (atomic switch)",
@@ -537,7 +590,12 @@ def build_parser() -> argparse.ArgumentParser:
         "dimensions: `lifecycle mf list metrics`, docs/semantic_layer.md.",
     )
     mf.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments passed to mf")
-    add("summary", "print the reconciliation and marts of the built warehouse", _cmd_summary, uses=())
+    add(
+        "summary",
+        "print the reconciliation and marts of the built warehouse",
+        _cmd_summary,
+        uses=("duckdb",),
+    )
     worklist = add(
         "worklist",
         "print one owner's CSM worklist (marts.csm_worklist) as a table, highest priority first",

@@ -20,7 +20,7 @@ so reading it into Python costs nothing at any scale; the warehouse access is th
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -28,6 +28,7 @@ from typing import Protocol
 
 import duckdb
 
+from lifecycle.connection import connect
 from lifecycle.ltv import ParamRow, fit_groups
 
 #: The dbt source the fit writes (its schema) and the dbt selectors on either side of it.
@@ -194,11 +195,13 @@ def run_ltv_fit(
     *,
     con: duckdb.DuckDBPyConnection | None = None,
     progress: Callable[[str], None] | None = None,
+    config: Mapping[str, str] | None = None,
 ) -> FitReport:
-    """The fit on a DuckDB warehouse file (or on ``con``, an open read-write connection to it)."""
+    """The fit on a DuckDB warehouse file, opened with ``config`` (``Settings.duckdb_config()``),
+    or on ``con``, an open read-write connection to it."""
     if con is not None:
         return fit_store(DuckDbFitStore(con), progress=progress)
     if not Path(warehouse).exists():
         raise LtvFitError(f"no warehouse at {warehouse}: build the models first")
-    with duckdb.connect(str(warehouse)) as own:
+    with connect(warehouse, config) as own:
         return fit_store(DuckDbFitStore(own), progress=progress)

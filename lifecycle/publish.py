@@ -25,12 +25,14 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+
+from lifecycle.connection import connect
 
 #: The schema BI reads, in the warehouse and in the serving database.
 MARTS_SCHEMA = "marts"
@@ -135,6 +137,7 @@ def publish(
     con: duckdb.DuckDBPyConnection | None = None,
     progress: Callable[[str], None] | None = None,
     read_only_file: bool = True,
+    config: Mapping[str, str] | None = None,
 ) -> PublishReport:
     """Publish every table of the warehouse's ``marts`` schema to ``serving`` (and Parquet).
 
@@ -143,6 +146,7 @@ def publish(
     otherwise the warehouse is attached read-only to a fresh in-memory connection for the copy. ``parquet_dir``: where ``<mart>.parquet`` files go
     (default: ``<serving stem>_parquet`` beside the serving file). ``read_only_file``: make the
     published file read-only on disk (``chmod 444``) as a reminder that it is a snapshot.
+    ``config``: DuckDB's settings for the in-memory connection (``Settings.duckdb_config()``).
 
     Raises :class:`PublishError` when there is nothing to publish; the serving files are then
     untouched. Any other failure also leaves them untouched (temporary files are removed).
@@ -155,7 +159,7 @@ def publish(
     if own:
         if not Path(warehouse).exists():
             raise PublishError(f"no warehouse at {warehouse}: run the pipeline first")
-        con = duckdb.connect()
+        con = connect(":memory:", config)
         con.execute(f"attach {_sql_str(str(warehouse))} as warehouse (read_only)")
         source = "warehouse"
     else:
@@ -279,7 +283,7 @@ def _sql_str(value: str) -> str:
 
 def storage_version(path: Path) -> str | None:
     """The storage-version tag DuckDB reports for a database file (``v1.0.0+``), None if untagged."""
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
         row = con.execute(
             "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
@@ -293,7 +297,7 @@ def read_snapshot_info(serving: Path) -> dict[str, object] | None:
     """The ``_publish.snapshot`` row of a serving database (None when there is none)."""
     if not Path(serving).exists():
         return None
-    con = duckdb.connect(str(serving), read_only=True)
+    con = connect(serving, read_only=True)
     try:
         cur = con.execute(f"select * from {PUBLISH_INFO}")
         names = [d[0] for d in cur.description]

@@ -42,7 +42,7 @@ import json
 import math
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,6 +51,7 @@ from typing import Any
 
 import duckdb
 
+from lifecycle.connection import connect
 from lifecycle.settings import PROJECT_DIR
 
 #: Where the suites live.
@@ -357,15 +358,16 @@ class ReportPaths:
 
 @contextmanager
 def _warehouse_connection(
-    con: duckdb.DuckDBPyConnection | None, warehouse: Path | None
+    con: duckdb.DuckDBPyConnection | None, warehouse: Path | None, config: Mapping[str, str] | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """``con`` as given (the caller closes it), or ``warehouse`` opened read-only and closed after."""
+    """``con`` as given (the caller closes it), or ``warehouse`` opened read-only with ``config``
+    and closed after."""
     if con is not None:
         yield con
         return
     if warehouse is None or not Path(warehouse).exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: build it before validating")
-    own = duckdb.connect(str(warehouse), read_only=True)
+    own = connect(warehouse, config, read_only=True)
     try:
         yield own
     finally:
@@ -534,11 +536,13 @@ def validate(
     report_dir: Path,
     con: duckdb.DuckDBPyConnection | None = None,
     progress: Callable[[str], None] | None = None,
+    config: Mapping[str, str] | None = None,
 ) -> QualityReport:
     """Validate ``suites`` against the warehouse and write the report under ``report_dir``.
 
     ``con``: an open warehouse connection to reuse (DuckDB allows one configuration per file in a
-    process); otherwise ``warehouse`` is opened read-only and closed at the end. A suite whose
+    process); otherwise ``warehouse`` is opened read-only with ``config``
+    (``Settings.duckdb_config()``) and closed at the end. A suite whose
     model cannot be read yields a :class:`SuiteResult` with ``error`` set, which blocks
     publishing. Volumes of suites that passed all their critical expectations become the
     baseline of the next run's ``row_count_change``.
@@ -547,7 +551,7 @@ def validate(
     say = progress or (lambda _msg: None)
     paths = ReportPaths(Path(report_dir))
     baseline: dict[str, Any] = _read_json(paths.row_counts)
-    with _warehouse_connection(con, warehouse) as connection:
+    with _warehouse_connection(con, warehouse, config) as connection:
         paths.reset_site()
         runner = GxRunner.create(paths.site_dir)
         results = [

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,21 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 VALID_TARGETS = ("duckdb", "spark")
 #: Settings that can be invalid; a command validates only those it uses (``Settings.from_env(uses=...)``).
-CHECKED = ("as_of_date", "dbt_target")
+#: ``duckdb``: the DuckDB resource settings (memory limit, threads, temp dir), read by every
+#: command that opens the warehouse.
+CHECKED = ("as_of_date", "dbt_target", "duckdb")
+
+#: DuckDB ``memory_limit`` unless LIFECYCLE_DUCKDB_MEMORY_LIMIT says otherwise (DuckDB's own
+#: default is 80% of RAM): measured so that a demo build's whole process tree (the CLI or Dagster
+#: process plus the dbt subprocess) peaks at or below 4 GB; DuckDB spills to the temp dir beyond it.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "3GB"
+#: The spill directory's name beside the warehouse file (LIFECYCLE_DUCKDB_TEMP_DIR overrides it).
+DEFAULT_DUCKDB_TEMP_DIR = "duckdb_tmp"
+
+
+def default_duckdb_threads() -> int:
+    """DuckDB ``threads`` unless LIFECYCLE_DUCKDB_THREADS says otherwise: every CPU."""
+    return os.cpu_count() or 1
 
 
 class ConfigError(ValueError):
@@ -28,6 +43,17 @@ class Settings:
     as_of_date: date | None
     dbt_target: str
     project_dir: Path = PROJECT_DIR
+    #: DuckDB ``memory_limit``: a DuckDB size (``3GB``, ``2.5GiB``, ``500MB``) or a share of RAM (``50%``).
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    #: DuckDB ``threads`` (>= 1).
+    duckdb_threads: int = field(default_factory=default_duckdb_threads)
+    #: DuckDB ``temp_directory`` (where it spills beyond the memory limit); a relative path is
+    #: taken beside the warehouse file, so the default is ``<warehouse dir>/duckdb_tmp``.
+    duckdb_temp_dir: Path = Path(DEFAULT_DUCKDB_TEMP_DIR)
+
+    def __post_init__(self) -> None:
+        if not self.duckdb_temp_dir.is_absolute():
+            object.__setattr__(self, "duckdb_temp_dir", self.warehouse.parent / self.duckdb_temp_dir)
 
     @property
     def data_dir(self) -> Path:
@@ -38,7 +64,7 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None, *, uses: Collection[str] = CHECKED) -> Settings:
         """The settings from ``env`` (default: the process environment).
 
-        ``uses``: the checked settings the caller needs (``as_of_date``, ``dbt_target``); only
+        ``uses``: the checked settings the caller needs (``as_of_date``, ``dbt_target``, ``duckdb``); only
         those are parsed and validated, the others keep their defaults (``lifecycle simulate``
         is not blocked by a bad ``LIFECYCLE_AS_OF_DATE`` it never reads). Paths never fail.
         """
@@ -65,22 +91,46 @@ class Settings:
         target = (env.get("DBT_TARGET") or "duckdb").strip() if "dbt_target" in uses else "duckdb"
         if target not in VALID_TARGETS:
             raise ConfigError(f"DBT_TARGET={target!r} is not one of {', '.join(VALID_TARGETS)}")
+        warehouse = path("LIFECYCLE_WAREHOUSE", "data/warehouse.duckdb")
+        duckdb_settings: dict[str, object] = {}
+        if "duckdb" in uses:
+            duckdb_settings = {
+                "duckdb_memory_limit": parse_memory_limit(env.get("LIFECYCLE_DUCKDB_MEMORY_LIMIT")),
+                "duckdb_threads": parse_threads(env.get("LIFECYCLE_DUCKDB_THREADS")),
+            }
+            if (env.get("LIFECYCLE_DUCKDB_TEMP_DIR") or "").strip():
+                duckdb_settings["duckdb_temp_dir"] = path("LIFECYCLE_DUCKDB_TEMP_DIR", "")
         return cls(
             landing_dir=path("LIFECYCLE_LANDING_DIR", "data/landing"),
-            warehouse=path("LIFECYCLE_WAREHOUSE", "data/warehouse.duckdb"),
+            warehouse=warehouse,
             serving=path("LIFECYCLE_SERVING", "data/serving.duckdb"),
             as_of_date=as_of,
             dbt_target=target,
+            **duckdb_settings,  # type: ignore[arg-type]
         )
+
+    def duckdb_config(self) -> dict[str, str]:
+        """DuckDB's configuration for every connection the pipeline opens
+        (``duckdb.connect(path, config=...)``; dbt gets the same through profiles.yml)."""
+        return {
+            "memory_limit": self.duckdb_memory_limit,
+            "threads": str(self.duckdb_threads),
+            "temp_directory": str(self.duckdb_temp_dir),
+        }
 
     def dbt_vars(self) -> dict[str, str]:
         """dbt ``--vars`` for these settings: the warehouse path (profiles.yml) and, when set, the
         as-of date (dbt_project.yml). Passed on dbt's command line, so nothing edits the
         environment of the running process."""
-        out = {"lifecycle_warehouse": str(self.warehouse)}
+        out = {"lifecycle_warehouse": str(self.warehouse), **self.duckdb_vars()}
         if self.as_of_date:
             out["as_of_date"] = self.as_of_date.isoformat()
         return out
+
+    def duckdb_vars(self) -> dict[str, str]:
+        """The DuckDB settings as dbt vars (profiles.yml: ``var('duckdb_memory_limit', env_var(...))``):
+        Dagster's dbt step passes them on the command line, `lifecycle build` sets the environment."""
+        return {f"duckdb_{k}": v for k, v in self.duckdb_config().items()}
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess (a copy of this process's environment with these
@@ -93,7 +143,42 @@ class Settings:
             DBT_TARGET=self.dbt_target,
             DBT_PROFILES_DIR=str(self.project_dir),
             DBT_PROJECT_DIR=str(self.project_dir),
+            LIFECYCLE_DUCKDB_MEMORY_LIMIT=self.duckdb_memory_limit,
+            LIFECYCLE_DUCKDB_THREADS=str(self.duckdb_threads),
+            LIFECYCLE_DUCKDB_TEMP_DIR=str(self.duckdb_temp_dir),
         )
         if self.as_of_date:
             env["LIFECYCLE_AS_OF_DATE"] = self.as_of_date.isoformat()
         return env
+
+
+#: What DuckDB takes as a memory limit: a number with a unit (B, KB, MB, GB, TB, KiB, ... or
+#: K, M, G, T), or a percentage of RAM. Checked here so the error names the variable.
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(%|([kmgt]i?)?b|[kmgt])$", re.IGNORECASE)
+
+
+def parse_memory_limit(raw: str | None) -> str:
+    """LIFECYCLE_DUCKDB_MEMORY_LIMIT, checked (DuckDB's syntax); the default when unset."""
+    value = (raw or "").strip()
+    if not value:
+        return DEFAULT_DUCKDB_MEMORY_LIMIT
+    number = float(re.match(r"^[\d.]*", value).group(0) or 0)  # type: ignore[union-attr]
+    if not _MEMORY.match(value) or number <= 0 or (value.endswith("%") and number > 100):
+        raise ConfigError(
+            f"LIFECYCLE_DUCKDB_MEMORY_LIMIT={raw!r} is not a memory size: use a number with a unit "
+            f"such as 3GB, 2.5GiB or 500MB, or a share of RAM such as 50% (default {DEFAULT_DUCKDB_MEMORY_LIMIT})"
+        )
+    return value
+
+
+def parse_threads(raw: str | None) -> int:
+    """LIFECYCLE_DUCKDB_THREADS, checked (a whole number >= 1); every CPU when unset."""
+    value = (raw or "").strip()
+    if not value:
+        return default_duckdb_threads()
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(
+            f"LIFECYCLE_DUCKDB_THREADS={raw!r} is not a whole number >= 1: use e.g. 2 "
+            f"(default: the number of CPUs, {default_duckdb_threads()})"
+        )
+    return int(value)

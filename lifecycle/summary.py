@@ -9,10 +9,13 @@ cross-source rule marked for review (``audit.quarantine`` rows with ``is_rejecte
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import duckdb
+
+from lifecycle.connection import connect
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,14 @@ def table_lines(counts: list[TableCounts]) -> list[str]:
     return lines
 
 
-def summary_lines(warehouse: Path, seconds: float | None = None) -> list[str]:
-    """Human-readable lines describing the built warehouse (opened read-only)."""
+def summary_lines(
+    warehouse: Path, seconds: float | None = None, config: Mapping[str, str] | None = None
+) -> list[str]:
+    """Human-readable lines describing the built warehouse (opened read-only with ``config``,
+    ``Settings.duckdb_config()``)."""
     if not warehouse.exists():
         return [f"no warehouse at {warehouse}"]
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, config, read_only=True)
     try:
         counts = reconciliation(con)
         lines = table_lines(counts)

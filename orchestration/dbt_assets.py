@@ -14,6 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from orchestration import build_skip
 from orchestration.resources import LifecycleResource
 from orchestration.translator import LifecycleDbtTranslator
 
@@ -48,7 +49,11 @@ def build_dbt_assets(
     name: str = DBT_OP,
     select: str = "fqn:*",
     exclude: str | None = None,
+    first: bool = True,
 ) -> dg.AssetsDefinition:
+    """The dbt step ``name``; ``first``: the step that begins a build (else the last one, which
+    finishes it: orchestration/build_skip.py)."""
+
     @dbt_assets(
         manifest=manifest,
         project=project,
@@ -61,20 +66,35 @@ def build_dbt_assets(
     def dbt_warehouse(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, lifecycle: LifecycleResource
     ) -> Iterator[Any]:
-        """One `dbt build` of the selected models, seeds and tests (dbt tests -> asset checks)."""
-        dbt_vars = json.dumps(lifecycle.settings().dbt_vars())
+        """One `dbt build` of the selected models, seeds and tests (dbt tests -> asset checks),
+        skipped when nothing changed since the last complete build (orchestration/build_skip.py)."""
+        settings = lifecycle.settings()
+        decision = build_skip.decide(context, settings)
+        if decision.skip:
+            yield from build_skip.unchanged_results(context, decision)
+            return
+        full = build_skip.is_full_selection(context)
+        if first:
+            build_skip.begin(settings, decision, full=full)
+        else:
+            build_skip.clear_unless_building_here(settings, decision)
+        dbt_vars = json.dumps(settings.dbt_vars())
         invocation = dbt.cli(["build", "--vars", dbt_vars], context=context, raise_on_error=False)
         yield from invocation.stream()
-        if not invocation.is_successful():
-            try:
-                failures = failures_from_run_results(invocation.get_artifact("run_results.json"))
-            except FileNotFoundError:  # dbt stopped before running anything (e.g. a parse error)
-                failures = []
-            raise dg.Failure(
-                description="dbt build failed: "
-                + ("; ".join(failures) if failures else "see the dbt log above")
-                + ". Downstream models were skipped and nothing was published.",
-                metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "-")},
-            )
+        if invocation.is_successful():
+            if not first and full and decision.building_here:
+                build_skip.finish(settings, decision.run_id)
+            return
+        build_skip.clear(settings)  # a failed build never leaves a state that would skip
+        try:
+            failures = failures_from_run_results(invocation.get_artifact("run_results.json"))
+        except FileNotFoundError:  # dbt stopped before running anything (e.g. a parse error)
+            failures = []
+        raise dg.Failure(
+            description="dbt build failed: "
+            + ("; ".join(failures) if failures else "see the dbt log above")
+            + ". Downstream models were skipped and nothing was published.",
+            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures) or "-")},
+        )
 
     return dbt_warehouse

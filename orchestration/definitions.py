@@ -32,7 +32,9 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     translator = LifecycleDbtTranslator()
     # dbt before the LTV fit, the fit (Python), dbt after it (lifecycle/ltv_fit.py)
     dbt_warehouse = build_dbt_assets(manifest, DBT_PROJECT, translator, exclude=AFTER_FIT)
-    dbt_ltv = build_dbt_assets(manifest, DBT_PROJECT, translator, name=DBT_LTV_OP, select=AFTER_FIT)
+    dbt_ltv = build_dbt_assets(
+        manifest, DBT_PROJECT, translator, name=DBT_LTV_OP, select=AFTER_FIT, first=False
+    )
     dbt_defs = [dbt_warehouse, dbt_ltv]
     ltv_fit = build_ltv_fit_asset(fit_input_keys(manifest, translator, DBT_PROJECT))
 
@@ -45,7 +47,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     marts = [spec.key for d in dbt_defs for spec in d.specs if spec.group_name == "marts"]
     gx_blocking = [spec.asset_key for d in gx_defs for spec in d.check_specs if spec.blocking]
     blocking_checks = [spec.key for d in [*dbt_defs, *gx_defs] for spec in d.check_specs if spec.blocking]
-    serving = build_publish_asset(sorted(set(marts + gx_blocking), key=str), blocking_checks)
+    dbt_blocking = [spec.key for d in dbt_defs for spec in d.check_specs if spec.blocking]
+    serving = build_publish_asset(sorted(set(marts + gx_blocking), key=str), blocking_checks, dbt_blocking)
 
     return dg.Definitions(
         assets=[load_raw_tables, *dbt_defs, ltv_fit, serving, *exposure_specs(manifest, SERVING_KEY)],

@@ -28,7 +28,9 @@ from typing import IO
 
 import dagster as dg
 
+from lifecycle.build_state import SKIPPED
 from lifecycle.settings import Settings
+from orchestration.build_skip import FORCE_TAG, SKIPPED_KEY
 from orchestration.dbt_assets import DBT_OPS
 from orchestration.jobs import FULL_GRAPH_JOB, PUBLISH_JOB
 
@@ -92,6 +94,9 @@ class RunOutcome:
     materialized: list[str] = field(default_factory=list)
     #: ``<asset>:<check>`` of every check the run evaluated (passed or not).
     evaluated: list[str] = field(default_factory=list)
+    #: ``<step>: <why>`` of every step that skipped its work because nothing changed since the last
+    #: complete build (orchestration/build_skip.py): its assets are unchanged, its checks not run.
+    skipped: list[str] = field(default_factory=list)
     #: The run's result (its events), for callers that want more than the summary above.
     result: dg.ExecuteInProcessResult | None = field(default=None, repr=False, compare=False)
 
@@ -194,7 +199,8 @@ def _event_line(entry: dg.EventLogEntry) -> str | None:
     """The terminal line for one event of the run, or None for events not worth a line."""
     event = entry.dagster_event
     if event is None:  # a message logged by a step (the loader's per-table lines, publishing)
-        if entry.level < logging.INFO or (entry.step_key in DBT_OPS and entry.level < logging.WARNING):
+        quiet = entry.step_key in DBT_OPS and not entry.user_message.startswith(SKIPPED)
+        if entry.level < logging.INFO or (quiet and entry.level < logging.WARNING):
             return None  # dbt's progress is its own `n of N` lines, not dagster-dbt's notes
         return entry.user_message
     if event.is_step_start:
@@ -258,14 +264,45 @@ def _follow(
         drain()
 
 
+#: Dagster's execution engine logs with Python's logging, outside the run's events: e.g. one line
+#: per blocking check that a step did not evaluate (every dbt test, when nothing new skipped dbt).
+ENGINE_LOGGER = "dagster._core.execution.plan.active"
+
+
+class _ToLog(logging.Handler):
+    def __init__(self, output: _RunOutput) -> None:
+        super().__init__(logging.INFO)
+        self.output = output
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.output.log_line(f"engine {record.levelname}: {record.getMessage()}")
+
+
+@contextmanager
+def _engine_notes_to(output: _RunOutput) -> Iterator[None]:
+    """The engine's Python log records go to the run's log file, not the terminal's stderr."""
+    logger = logging.getLogger(ENGINE_LOGGER)
+    handler, propagate = _ToLog(output), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def launch(
     settings: Settings,
     job_name: str = FULL_GRAPH_JOB,
     *,
     progress: Progress = print,
     instance: dg.DagsterInstance | None = None,
+    force: bool = False,
 ) -> RunOutcome:
     """Run ``job_name`` of the project's definitions in this process on the persistent instance.
+
+    ``force``: the run tag ``lifecycle/force=true``: dbt and the fit run even when nothing changed.
 
     Prepares the dbt manifest first (dagster-dbt's preparer: ``dbt parse``), builds the
     definitions for ``settings``, executes the job, and returns what its events say. Never raises
@@ -297,9 +334,17 @@ def launch(
                     f"Dagster job {job_name}, run {run_id[:8]} (DAGSTER_HOME={instance.root_directory})"
                 )
             )
-            with _follow(instance, run_id, output, progress, clock), redirect_stdout(output):  # type: ignore[type-var]
+            with (
+                _follow(instance, run_id, output, progress, clock),
+                redirect_stdout(output),  # type: ignore[type-var]
+                _engine_notes_to(output),
+            ):
                 result = job.execute_in_process(
-                    instance=instance, run_id=run_id, run_config=QUIET_CONSOLE, raise_on_error=False
+                    instance=instance,
+                    run_id=run_id,
+                    run_config=QUIET_CONSOLE,
+                    raise_on_error=False,
+                    tags={FORCE_TAG: "true"} if force else None,
                 )
             output.write("\n")
     finally:
@@ -331,7 +376,20 @@ def outcome_from_events(
         checks=check_problems(evaluations),
         materialized=sorted({e.asset_key.to_user_string() for e in events if e.is_step_materialization}),
         evaluated=sorted(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations),
+        skipped=skipped_steps(events),
     )
+
+
+def skipped_steps(events: Sequence[dg.DagsterEvent]) -> list[str]:
+    """``<step>: <why>`` for each step whose assets were reported unchanged (no work done)."""
+    found: dict[str, str] = {}
+    for event in events:
+        if not event.is_step_materialization or event.step_key is None:
+            continue
+        value = event.step_materialization_data.materialization.metadata.get(SKIPPED_KEY)
+        if value is not None:
+            found.setdefault(event.step_key, str(getattr(value, "value", value)))
+    return [f"{step}: {why}" for step, why in found.items()]
 
 
 def stored_outcome(instance: dg.DagsterInstance, run_id: str, log_path: Path) -> RunOutcome:

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtProject
 
 from lifecycle.ltv_fit import DERL_TABLE, FIT_SCHEMA, PARAMETERS_TABLE, run_ltv_fit
+from orchestration import build_skip
 from orchestration.resources import LifecycleResource
 from orchestration.translator import LAYER_OWNERS
 
@@ -56,7 +57,13 @@ def build_ltv_fit_asset(input_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinitio
         op_tags={"lifecycle/writes": "warehouse"},
     )
     def ltv_fit(context: dg.AssetExecutionContext, lifecycle: LifecycleResource) -> Any:
-        report = run_ltv_fit(lifecycle.settings().warehouse, progress=context.log.info)
+        settings = lifecycle.settings()
+        decision = build_skip.decide(context, settings)
+        if decision.skip:  # nothing new since the last complete build: the fit's input is unchanged
+            yield from build_skip.unchanged_results(context, decision)
+            return
+        build_skip.clear_unless_building_here(settings, decision)
+        report = run_ltv_fit(settings.warehouse, progress=context.log.info, config=settings.duckdb_config())
         fitted = {f"{p.segment}/{p.billing_interval}": p.fit_status for p in report.parameters}
         yield dg.MaterializeResult(
             asset_key=PARAMETERS_KEY,

@@ -95,7 +95,11 @@ def build_gx_checks(
         selected = [suite_by_check[k] for k in sorted(context.selected_asset_check_keys, key=str)]
         settings = lifecycle.settings()
         report = validate(
-            selected, settings.warehouse, report_dir=lifecycle.report_dir, progress=context.log.info
+            selected,
+            settings.warehouse,
+            report_dir=lifecycle.report_dir,
+            progress=context.log.info,
+            config=settings.duckdb_config(),
         )
         by_name = {r.suite: r for r in report.results}
         for check_key, suite in ((k, suite_by_check[k]) for k in context.selected_asset_check_keys):

@@ -55,14 +55,13 @@ def load_raw_tables(
     context: dg.AssetExecutionContext, lifecycle: LifecycleResource
 ) -> Iterator[dg.MaterializeResult]:
     """Load new batch files of the selected raw tables (``lifecycle.loader.load_landing``)."""
-    import duckdb
-
+    from lifecycle.connection import connect
     from lifecycle.loader import load_landing, raw_row_counts
 
     settings = lifecycle.settings()
     selected = [_TABLE_BY_KEY[k] for k in context.selected_asset_keys if k in _TABLE_BY_KEY]
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.warehouse))
+    con = connect(settings.warehouse, settings.duckdb_config())
     try:
         report = load_landing(
             settings.landing_dir, con=con, tables=[t.key for t in selected], progress=context.log.info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from lifecycle.dbt import dbt_executable
-from lifecycle.settings import Settings
+from lifecycle.settings import Settings, parse_memory_limit
 
 
 class LifecycleResource(dg.ConfigurableResource):
@@ -20,6 +21,10 @@ class LifecycleResource(dg.ConfigurableResource):
     serving: str
     dbt_target: str = "duckdb"
     as_of_date: str = ""
+    #: DuckDB's resources (``Settings.duckdb_*``); empty: the defaults of ``Settings``.
+    duckdb_memory_limit: str = ""
+    duckdb_threads: int = 0
+    duckdb_temp_dir: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LifecycleResource:
@@ -29,15 +34,25 @@ class LifecycleResource(dg.ConfigurableResource):
             serving=str(settings.serving),
             dbt_target=settings.dbt_target,
             as_of_date=settings.as_of_date.isoformat() if settings.as_of_date else "",
+            duckdb_memory_limit=settings.duckdb_memory_limit,
+            duckdb_threads=settings.duckdb_threads,
+            duckdb_temp_dir=str(settings.duckdb_temp_dir),
         )
 
     def settings(self) -> Settings:
-        return Settings(
+        warehouse = Path(self.warehouse)
+        defaults = Settings(
             landing_dir=Path(self.landing_dir),
-            warehouse=Path(self.warehouse),
+            warehouse=warehouse,
             serving=Path(self.serving),
             as_of_date=date.fromisoformat(self.as_of_date) if self.as_of_date else None,
             dbt_target=self.dbt_target,
+        )
+        return replace(
+            defaults,
+            duckdb_memory_limit=parse_memory_limit(self.duckdb_memory_limit),
+            duckdb_threads=self.duckdb_threads or defaults.duckdb_threads,
+            duckdb_temp_dir=Path(self.duckdb_temp_dir) if self.duckdb_temp_dir else defaults.duckdb_temp_dir,
         )
 
     @property

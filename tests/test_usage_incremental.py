@@ -368,16 +368,16 @@ def test_build_passes_full_refresh_to_dbt(tmp_path: Path, monkeypatch: pytest.Mo
     calls: list[list[str]] = []
     monkeypatch.setattr("lifecycle.dbt.run_dbt", lambda settings, args: calls.append(args) or 0)
     monkeypatch.setattr(
-        "lifecycle.ltv_fit.run_ltv_fit", lambda warehouse, progress=None: calls.append(["fit"])
+        "lifecycle.ltv_fit.run_ltv_fit", lambda warehouse, progress=None, config=None: calls.append(["fit"])
     )
     monkeypatch.setattr(cli, "_load", lambda settings: True)
-    monkeypatch.setattr("lifecycle.summary.summary_lines", lambda warehouse, seconds=None: [])
+    monkeypatch.setattr("lifecycle.summary.summary_lines", lambda warehouse, seconds=None, config=None: [])
     monkeypatch.setenv("LIFECYCLE_LANDING_DIR", str(tmp_path))
     monkeypatch.setenv("LIFECYCLE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
     monkeypatch.delenv("LIFECYCLE_AS_OF_DATE", raising=False)
     monkeypatch.delenv("DBT_TARGET", raising=False)
     assert cli.main(["build", "--full-refresh"]) == 0
-    assert cli.main(["build"]) == 0
+    assert cli.main(["build", "--force"]) == 0  # nothing changed: without --force dbt is skipped
     after = ["source:ltv_fit+"]  # the models reading the LTV fit run after it (lifecycle/ltv_fit.py)
     assert calls == [
         ["build", "--full-refresh", "--exclude", *after],

@@ -14,7 +14,7 @@ that cannot be parsed is a warning, recorded as failed and retried next run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,12 +83,14 @@ def load_landing(
     con: duckdb.DuckDBPyConnection | None = None,
     tables: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = print,
+    config: Mapping[str, str] | None = None,
 ) -> LoadReport:
     """Load the new batch files of ``landing_dir`` into the raw layer of the DuckDB ``warehouse``.
 
     ``tables``: optional subset of ``<source>__<table>`` keys. ``con``: an open connection to reuse
     (left open; ``warehouse`` may then be None); otherwise ``warehouse`` is opened (parent folders
-    created) and closed at the end. One connection serves the whole run. Raises
+    created) with ``config`` (``Settings.duckdb_config()``) and closed at the end. One connection
+    serves the whole run. Raises
     :class:`LoaderError` for unusable input (missing landing dir, unknown table key, no target).
     """
     selected = select_tables(tables)
@@ -97,11 +99,11 @@ def load_landing(
     if own:
         if warehouse is None:
             raise LoaderError("load_landing needs a warehouse path or an open DuckDB connection")
-        import duckdb
+        from lifecycle.connection import connect
 
         warehouse = Path(warehouse)
         warehouse.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(warehouse))
+        con = connect(warehouse, config)
     try:
         with utc_session(con):
             return run_load(DuckDBLoader(con), landing_dir, selected, progress)
