@@ -169,13 +169,13 @@ def _build_models(settings: Settings, *, full_refresh: bool, force: bool = False
 
 
 def _run_models(settings: Settings, *, full_refresh: bool) -> int:
-    from lifecycle.dbt import run_dbt
+    from lifecycle.dbt import PIPELINE_BUILD_FLAGS, run_dbt
     from lifecycle.ltv import SbgFitError
     from lifecycle.ltv_fit import AFTER_FIT, LtvFitError, run_ltv_fit
 
     refresh = ["--full-refresh"] if full_refresh else []
     print(f"==> dbt build {' '.join(refresh)} --exclude {AFTER_FIT}".replace("  ", " "))
-    rc = run_dbt(settings, ["build", *refresh, "--exclude", AFTER_FIT])
+    rc = run_dbt(settings, ["build", *refresh, *PIPELINE_BUILD_FLAGS, "--exclude", AFTER_FIT])
     if rc != 0:
         warning(f"dbt build failed: the LTV fit and the models after it ({AFTER_FIT}) were not run")
         return rc
@@ -186,7 +186,7 @@ def _run_models(settings: Settings, *, full_refresh: bool) -> int:
         error(f"LTV fit failed: {exc}")
         return 1
     print(f"==> dbt build {' '.join(refresh)} --select {AFTER_FIT}".replace("  ", " "))
-    return run_dbt(settings, ["build", *refresh, "--select", AFTER_FIT])
+    return run_dbt(settings, ["build", *refresh, *PIPELINE_BUILD_FLAGS, "--select", AFTER_FIT])
 
 
 def _ensure_demo_data(settings: Settings, scale: str) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from lifecycle.dbt import PIPELINE_BUILD_FLAGS
 from orchestration import build_skip
 from orchestration.resources import LifecycleResource
 from orchestration.translator import LifecycleDbtTranslator
@@ -79,7 +80,9 @@ def build_dbt_assets(
         else:
             build_skip.clear_unless_building_here(settings, decision)
         dbt_vars = json.dumps(settings.dbt_vars())
-        invocation = dbt.cli(["build", "--vars", dbt_vars], context=context, raise_on_error=False)
+        invocation = dbt.cli(
+            ["build", *PIPELINE_BUILD_FLAGS, "--vars", dbt_vars], context=context, raise_on_error=False
+        )
         yield from invocation.stream()
         if invocation.is_successful():
             if not first and full and decision.building_here:

@@ -16,6 +16,14 @@ step "the whole pipeline on a small simulated data set (lifecycle run: load, dbt
 LIFECYCLE_LANDING_DIR="$work/landing" LIFECYCLE_WAREHOUSE="$work/data/warehouse.duckdb" \
     LIFECYCLE_SERVING="$work/data/serving.duckdb" "$BIN/lifecycle" run | tee "$work/run.log"
 cp target/manifest.json "$work/manifest.json"  # the parse the run used (target/ changes later)
+step "dbt unit tests on that warehouse (pipeline builds leave them out: they test the SQL, not the data)"
+if ! LIFECYCLE_LANDING_DIR="$work/landing" LIFECYCLE_WAREHOUSE="$work/data/warehouse.duckdb" \
+    "$BIN/lifecycle" dbt test --select "resource_type:unit_test" \
+    --target-path "$work/unit_target" --log-path "$work/logs" > "$work/unit_tests.log" 2>&1; then
+    grep -E "FAIL|ERROR|Error" "$work/unit_tests.log" || tail -40 "$work/unit_tests.log"
+    echo "dbt unit tests failed (whole output: above)"; exit 1
+fi
+grep -E "Finished running|Done\." "$work/unit_tests.log"
 # the tests that read a finished run (the end-to-end Dagster checks, serving DB, semantic layer,
 # dashboard) reuse this one: tests/conftest.py, fixture small_run
 export LIFECYCLE_TEST_RUN="$work"

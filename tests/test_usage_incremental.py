@@ -378,12 +378,13 @@ def test_build_passes_full_refresh_to_dbt(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.delenv("DBT_TARGET", raising=False)
     assert cli.main(["build", "--full-refresh"]) == 0
     assert cli.main(["build", "--force"]) == 0  # nothing changed: without --force dbt is skipped
+    no_unit_tests = ["--exclude-resource-type", "unit_test"]  # `make test` runs them, not builds
     after = ["source:ltv_fit+"]  # the models reading the LTV fit run after it (lifecycle/ltv_fit.py)
     assert calls == [
-        ["build", "--full-refresh", "--exclude", *after],
+        ["build", "--full-refresh", *no_unit_tests, "--exclude", *after],
         ["fit"],
-        ["build", "--full-refresh", "--select", *after],
-        ["build", "--exclude", *after],
+        ["build", "--full-refresh", *no_unit_tests, "--select", *after],
+        ["build", *no_unit_tests, "--exclude", *after],
         ["fit"],
-        ["build", "--select", *after],
+        ["build", *no_unit_tests, "--select", *after],
     ]
