@@ -88,7 +88,7 @@ def build_publish_asset(
         failed = failed_blocking_checks(context.instance, blocking_checks, vouched)
         if failed:
             raise dg.Failure(
-                description="not publishing: these blocking checks have not passed: "
+                description=f"not publishing: {len(failed)} blocking check(s) have not passed: "
                 + ", ".join(failed)
                 + ". The previous serving database is unchanged; fix the data and `make run`."
             )

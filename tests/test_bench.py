@@ -101,7 +101,9 @@ def test_peak_rss_counts_the_whole_process_tree(tmp_path: Path) -> None:
     )
     assert tree.exit_code == 0 and tree.peak_rss_bytes is not None
     assert tree.peak_rss_bytes >= 200 * MB
-    assert 100 * MB <= tree.max_process_rss_bytes < 200 * MB
+    # ru_maxrss of a forked child starts at its parent's size (here a pytest worker), so only a
+    # lower bound holds for the largest process; the tree's sampled sum is the bench's figure
+    assert tree.max_process_rss_bytes >= 100 * MB
     failed = run_step([sys.executable, "-c", "print('boom'); raise SystemExit(3)"], tmp_path / "f.log")
     assert failed.exit_code == 3 and "boom" in failed.log.read_text()
 

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import duckdb
 
+from lifecycle.connection import connect
 from lifecycle.contract import BY_KEY
 from lifecycle.loader.discover import discover
+from lifecycle.settings import Settings
 
 
 def _lit(text: str) -> str:
@@ -62,7 +64,8 @@ def scan_landing(landing: Path) -> dict[str, float | int]:
     for f in files:
         groups[(f"{f.source}__{f.table}", f.format)].append(f.path)
     rows = values = chars = file_by_file = 0
-    con = duckdb.connect()
+    # the same memory limit and threads as the builds it is compared with
+    con = connect(":memory:", Settings.from_env(uses=("duckdb",)).duckdb_config())
     try:
         for (key, fmt), paths in sorted(groups.items()):
             try:

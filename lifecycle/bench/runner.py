@@ -182,12 +182,13 @@ class _Bench:
     def landed_rows(self) -> int | None:
         import duckdb
 
+        from lifecycle.connection import connect
         from lifecycle.loader.base import MANIFEST_TABLE
 
         path = self.run_dir / "warehouse.duckdb"
         if not path.exists():
             return None
-        con = duckdb.connect(str(path), read_only=True)
+        con = connect(path, read_only=True)
         try:
             (rows,) = con.execute(f"select coalesce(sum(rows), 0) from raw.{MANIFEST_TABLE}").fetchone()
         except duckdb.Error:

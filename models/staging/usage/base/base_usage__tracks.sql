@@ -38,16 +38,9 @@ new_rows as (
 ),
 
 -- rows whose workspace check changed: quarantined as orphans whose workspace is staged now, or
--- kept with a workspace that no longer is
+-- kept with a workspace that no longer is (the parent in stg_usage__workspaces, from the contract)
 rechecked_keys as (
-    select this_rows._row_key
-    from {{ this }} as this_rows
-    left join {{ ref('stg_usage__workspaces') }} as workspaces
-        on this_rows.workspace_id = workspaces.workspace_id
-    where
-        this_rows.workspace_id is not null
-        and coalesce(this_rows._quarantine_rule = 'orphan_foreign_key', false)
-        <> (workspaces.workspace_id is null)
+    {{ changed_parent_keys(this, 'usage', 'tracks') }}
 ),
 
 touched_keys as (
