@@ -16,6 +16,8 @@
     Only keys with two or more valid rows are ranked (a window per key) and only their rows are
     hashed; a valid row alone under its key wins as it is. Most keys of a large table are unique
     (the demo's 4.8 M tracks rows have 19 k repeated keys), so this skips nearly all of the sort.
+    The rows are read more than once, so `candidates` and `flagged` are inlined (inline_cte):
+    stored, they would hold a copy of every row.
     `raw_values`: optional sql of the row's landed text (a JSON object), output as _raw_values for
     quarantined rows only (null otherwise: every landed row's text stays in the raw layer, so it is
     stored a second time only where the quarantine shows it; measured on the demo's 4.8 M tracks
@@ -31,7 +33,7 @@
 ) -%}
 with
 
-candidates as (
+candidates as {{ inline_cte() }} (
     select * from {{ relation }} as relation_rows
 ),
 
@@ -44,7 +46,7 @@ repeated_keys as (
     having count(*) > 1
 ),
 
-flagged as (
+flagged as {{ inline_cte() }} (
     select
         candidates.*,
         (candidates._quarantine_rule is null and repeated_keys._repeated_key is not null) as _is_contested

@@ -8,6 +8,7 @@
 -- that landed after its events); it replaces exactly those keys (delete+insert by _row_key).
 -- A key's classification depends only on its own rows and its workspace, so this equals a full
 -- refresh (tests/test_usage_incremental.py). Spark rebuilds the table (incremental_rows_materialized).
+-- The CTEs over the raw rows are read more than once and inlined (inline_cte): never a stored copy.
 {{
     config(
         materialized=incremental_rows_materialized(),
@@ -19,7 +20,7 @@
 with
 
 {% if is_incremental() -%}
-raw_tracks as (
+raw_tracks as {{ inline_cte() }} (
     select * from {{ source('usage', 'tracks') }}
 ),
 
@@ -29,7 +30,7 @@ classified_files as (
     from {{ this }}
 ),
 
-new_rows as (
+new_rows as {{ inline_cte() }} (
     select raw_tracks.*
     from raw_tracks
     left join classified_files
@@ -49,7 +50,7 @@ touched_keys as (
     select _row_key from rechecked_keys
 ),
 
-source as (
+source as {{ inline_cte() }} (
     select * from new_rows
     union all
     select raw_tracks.*
@@ -60,13 +61,13 @@ source as (
         on raw_tracks.message_id = touched_keys._row_key
 ),
 {%- else -%}
-source as (
+source as {{ inline_cte() }} (
     select * from {{ source('usage', 'tracks') }}
 ),
 {%- endif %}
 
 -- the server and client clocks, parsed once
-clocked as (
+clocked as {{ inline_cte() }} (
     select
         source.*,
         {{ parse_timestamp('received_at') }} as _received_at,
@@ -75,7 +76,7 @@ clocked as (
 ),
 
 -- the client clock is trusted unless it is unparseable or more than a day off the server clock
-timed as (
+timed as {{ inline_cte() }} (
     select
         clocked.*,
         (
