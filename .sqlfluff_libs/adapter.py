@@ -7,10 +7,13 @@ tested by dbt, on DuckDB and Spark).
 
 from collections.abc import Callable
 
+#: dispatched macros that render SQL keywords, not an expression: what DuckDB's renders
+KEYWORDS = {"inline_cte": "not materialized"}
+
 
 def dispatch(macro_name: str, macro_namespace: str | None = None) -> Callable[..., str]:
     def render(*args: object, **kwargs: object) -> str:
-        return f"{macro_name}()"
+        return KEYWORDS.get(macro_name, f"{macro_name}()")
 
     return render
 
