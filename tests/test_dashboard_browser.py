@@ -12,8 +12,10 @@ Without Chromium the module is skipped with the one line that installs it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -91,6 +93,7 @@ def dashboard(small_run) -> Iterator[tuple[str, list[str]]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # `lifecycle dashboard` starts streamlit as its child: stop both
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -99,11 +102,12 @@ def dashboard(small_run) -> Iterator[tuple[str, list[str]]]:
         first = [proc.stdout.readline().rstrip("\n")]
         yield url, first
     finally:
-        proc.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
