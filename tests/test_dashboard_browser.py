@@ -102,12 +102,15 @@ def dashboard(small_run) -> Iterator[tuple[str, list[str]]]:
         first = [proc.stdout.readline().rstrip("\n")]
         yield url, first
     finally:
+        # streamlit does not always stop on SIGTERM: ask, then end the whole group for sure
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+        time.sleep(1)
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
