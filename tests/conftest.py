@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from lifecycle.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
 #: The directory of a finished small run made by scripts/test.sh (layout: see :class:`SmallRun`).
 RUN_ENV = "LIFECYCLE_TEST_RUN"
@@ -62,6 +64,16 @@ class SmallRun:
     @property
     def parquet_dir(self) -> Path:
         return self.root / "data" / "serving_parquet"
+
+    def settings(self) -> Settings:
+        """The pipeline settings that point at this run (the data's own as_of_date)."""
+        return Settings(
+            landing_dir=self.landing,
+            warehouse=self.warehouse,
+            serving=self.serving,
+            as_of_date=None,
+            dbt_target="duckdb",
+        )
 
     def env(self) -> dict[str, str]:
         """The environment that points the CLI at this run (the data's own as_of_date)."""

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from conftest import SmallRun
 
 from lifecycle import build_state
 from lifecycle.connection import connect
 from lifecycle.publish import read_snapshot_info
-from lifecycle.settings import PROJECT_DIR, Settings
+from lifecycle.settings import PROJECT_DIR
 from orchestration.dbt_assets import DBT_LTV_OP, DBT_OP
 
 
@@ -27,13 +28,7 @@ def test_a_noop_run_skips_dbt_and_the_fit_and_still_checks_and_publishes(small_r
 
     root = tmp_path / "run"
     shutil.copytree(small_run.root, root)
-    settings = Settings(
-        landing_dir=root / "landing",
-        warehouse=root / "data" / "warehouse.duckdb",
-        serving=root / "data" / "serving.duckdb",
-        as_of_date=None,
-        dbt_target="duckdb",
-    )
+    settings = SmallRun(root).settings()
     before = read_snapshot_info(settings.serving)
     with instance_for(settings) as instance:
         previous = instance.get_run_records(dg.RunsFilter(job_name=FULL_GRAPH_JOB), limit=1)[0]

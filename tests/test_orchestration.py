@@ -21,6 +21,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from conftest import SmallRun
 
 from lifecycle.dbt import venv_tool
 from lifecycle.publish import read_snapshot_info
@@ -318,13 +319,7 @@ def runs(small_run, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
 
     root = tmp_path_factory.mktemp("e2e")
     shutil.copytree(small_run.root, root, dirs_exist_ok=True)
-    settings = Settings(
-        landing_dir=root / "landing",
-        warehouse=root / "data" / "warehouse.duckdb",
-        serving=root / "data" / "serving.duckdb",
-        as_of_date=None,
-        dbt_target="duckdb",
-    )
+    settings = SmallRun(root).settings()
     with instance_for(settings) as instance:
         records = instance.get_run_records(dg.RunsFilter(job_name=FULL_GRAPH_JOB), limit=1)
         assert records, f"no {FULL_GRAPH_JOB} run in the shared small run's instance"
