@@ -16,6 +16,8 @@
     Only keys with two or more valid rows are ranked (a window per key) and only their rows are
     hashed; a valid row alone under its key wins as it is. Most keys of a large table are unique
     (the demo's 4.8 M tracks rows have 19 k repeated keys), so this skips nearly all of the sort.
+    The winner (`staged`) carries _duplicate_count, the number of `duplicate` rows collapsed into
+    it (0 on every other row).
     The rows are read more than once, so `candidates` and `flagged` are inlined (inline_cte):
     stored, they would hold a copy of every row.
     `raw_values`: optional sql of the row's landed text (a JSON object), output as _raw_values for
@@ -63,17 +65,8 @@ contested as (
     where _is_contested
 ),
 
+-- the contested rows ranked within their key: the winner first
 ranked as (
-    -- an invalid row, or a valid row alone under its key
-    select
-        flagged.*,
-        cast(null as {{ dbt.type_string() }}) as _payload_hash,
-        1 as _winner_rank,
-        cast(null as {{ dbt.type_string() }}) as _winner_payload_hash,
-        flagged.loaded_at as _winner_loaded_at
-    from flagged
-    where not _is_contested
-    union all
     select
         contested.*,
         row_number() over (
@@ -93,30 +86,68 @@ ranked as (
     from contested
 ),
 
-statused as (
+-- the status of each contested row, by its identity (batch file and row number)
+contested_statused as (
     select
-        ranked.*,
+        ranked.{{ partition_by }} as _contested_key,
+        ranked._batch_file as _contested_batch_file,
+        ranked._row_number as _contested_row_number,
+        ranked._payload_hash as _contested_payload_hash,
         case
-            when ranked._quarantine_rule is not null then 'quarantined'
             when ranked._winner_rank = 1 then 'staged'
             when ranked._payload_hash = ranked._winner_payload_hash then 'duplicate'
             {%- if changed_payload == 'supersede' %}
             when ranked.loaded_at <> ranked._winner_loaded_at then 'superseded'
             {%- endif %}
             else 'quarantined'
-        end as _row_status,
-        coalesce(
-            ranked._quarantine_rule,
-            case
-                when ranked._winner_rank > 1
-                    and ranked._payload_hash <> ranked._winner_payload_hash
-                    {%- if changed_payload == 'supersede' %}
-                    and ranked.loaded_at = ranked._winner_loaded_at
-                    {%- endif %}
-                    then 'duplicate_key_conflict'
-            end
-        ) as _final_quarantine_rule
+        end as _contested_status,
+        case
+            when ranked._winner_rank > 1
+                and ranked._payload_hash <> ranked._winner_payload_hash
+                {%- if changed_payload == 'supersede' %}
+                and ranked.loaded_at = ranked._winner_loaded_at
+                {%- endif %}
+                then 'duplicate_key_conflict'
+        end as _contested_rule
     from ranked
+),
+
+-- how many exact redeliveries each contested key's winner collapsed
+duplicate_counts as (
+    select
+        _contested_key as _duplicate_key,
+        count(*) as _duplicate_count
+    from contested_statused
+    where _contested_status = 'duplicate'
+    group by _contested_key
+),
+
+-- every row with its status: an invalid row is quarantined with its rule, a valid row alone under
+-- its key wins as it is, a contested row takes its rank's status
+statused as (
+    select
+        flagged.*,
+        contested_statused._contested_payload_hash as _payload_hash,
+        case
+            when flagged._quarantine_rule is not null then 'quarantined'
+            when not flagged._is_contested then 'staged'
+            else contested_statused._contested_status
+        end as _row_status,
+        coalesce(flagged._quarantine_rule, contested_statused._contested_rule) as _final_quarantine_rule,
+        -- on the winner only: the redeliveries collapsed into it
+        case
+            when flagged._is_contested and contested_statused._contested_status = 'staged'
+                then coalesce(duplicate_counts._duplicate_count, 0)
+            else 0
+        end as _duplicate_count
+    from flagged
+    left join contested_statused
+        on flagged._is_contested
+            and flagged._batch_file = contested_statused._contested_batch_file
+            and flagged._row_number = contested_statused._contested_row_number
+    left join duplicate_counts
+        on flagged._is_contested
+            and flagged.{{ partition_by }} = duplicate_counts._duplicate_key
 )
 
 select
