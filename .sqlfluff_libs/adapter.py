@@ -8,7 +8,7 @@ tested by dbt, on DuckDB and Spark).
 from collections.abc import Callable
 
 #: dispatched macros that render SQL keywords, not an expression: what DuckDB's renders
-KEYWORDS = {"inline_cte": "not materialized"}
+KEYWORDS = {"inline_cte": "not materialized", "stored_cte": "materialized"}
 
 
 def dispatch(macro_name: str, macro_namespace: str | None = None) -> Callable[..., str]:

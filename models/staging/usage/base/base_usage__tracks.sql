@@ -8,7 +8,8 @@
 -- that landed after its events); it replaces exactly those keys (delete+insert by _row_key).
 -- A key's classification depends only on its own rows and its workspace, so this equals a full
 -- refresh (tests/test_usage_incremental.py). Spark rebuilds the table (incremental_rows_materialized).
--- The CTEs over the raw rows are read more than once and inlined (inline_cte): never a stored copy.
+-- The CTEs over the raw rows are read more than once and inlined (inline_cte): never a stored copy;
+-- an incremental run reads the raw rows it classifies once and stores that small set (stored_cte).
 {{
     config(
         materialized=incremental_rows_materialized(),
@@ -20,22 +21,26 @@
 with
 
 {% if is_incremental() -%}
-raw_tracks as {{ inline_cte() }} (
-    select * from {{ source('usage', 'tracks') }}
-),
-
 -- the batch files this table has classified
 classified_files as (
     select distinct _batch_file
     from {{ this }}
 ),
 
-new_rows as {{ inline_cte() }} (
-    select raw_tracks.*
-    from raw_tracks
+-- the rows of the batch files it has not: only their key and file (a scan of two columns)
+new_keys as (
+    select
+        raw_tracks.message_id,
+        raw_tracks._batch_file
+    from {{ source('usage', 'tracks') }} as raw_tracks
     left join classified_files
         on raw_tracks._batch_file = classified_files._batch_file
     where classified_files._batch_file is null
+),
+
+new_files as (
+    select distinct _batch_file
+    from new_keys
 ),
 
 -- rows whose workspace check changed: quarantined as orphans whose workspace is staged now, or
@@ -45,20 +50,23 @@ rechecked_keys as (
 ),
 
 touched_keys as (
-    select message_id as _row_key from new_rows where message_id is not null
+    select message_id as _row_key from new_keys where message_id is not null
     union
     select _row_key from rechecked_keys
 ),
 
-source as {{ inline_cte() }} (
-    select * from new_rows
-    union all
+-- the rows to classify: those of the new files and every row of a touched key, read in one scan
+-- of the raw table and stored (a small set, read twice by the classification below)
+source as {{ stored_cte() }} (
     select raw_tracks.*
-    from raw_tracks
-    inner join classified_files
-        on raw_tracks._batch_file = classified_files._batch_file
-    inner join touched_keys
+    from {{ source('usage', 'tracks') }} as raw_tracks
+    left join new_files
+        on raw_tracks._batch_file = new_files._batch_file
+    left join touched_keys
         on raw_tracks.message_id = touched_keys._row_key
+    where
+        new_files._batch_file is not null
+        or touched_keys._row_key is not null
 ),
 {%- else -%}
 source as {{ inline_cte() }} (
