@@ -8,6 +8,8 @@
 A table's hash is independent of row order: the md5 of its sorted row digests, where a row's
 digest is the md5 of the row rendered as text with its column names. So two builds hash equal
 exactly when they hold the same rows with the same column names, types rendered the same way.
+Columns that record when a row was computed, not what it says (`_refreshed_at`, LINEAGE_COLUMNS),
+are left out: an incremental build and a --full-refresh of the same data hash equal.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import sys
 from pathlib import Path
 
 import duckdb
+
+#: columns that record which build computed a row: not part of a table's content
+LINEAGE_COLUMNS = ("_refreshed_at",)
 
 
 def table_hashes(warehouse: Path, schemas: list[str]) -> dict[str, dict[str, object]]:
@@ -32,9 +37,18 @@ def table_hashes(warehouse: Path, schemas: list[str]) -> dict[str, dict[str, obj
         ).fetchall()
         out: dict[str, dict[str, object]] = {}
         for schema, table in tables:
+            columns = [
+                name
+                for (name,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [schema, table],
+                ).fetchall()
+            ]
+            kept = ", ".join(f'"{c}"' for c in columns if c.lower() not in LINEAGE_COLUMNS)
             rows, digest = con.execute(
                 f"select count(*), md5(coalesce(string_agg(h, '' order by h), '')) from ("
-                f'select md5(cast(t as varchar)) as h from "{schema}"."{table}" as t)'
+                f'select md5(cast(t as varchar)) as h from (select {kept} from "{schema}"."{table}") as t)'
             ).fetchone()
             out[f"{schema}.{table}"] = {"rows": rows, "md5": digest}
         return out
