@@ -12,7 +12,8 @@ Reading uses DuckDB's own readers with nothing left to auto-detection:
   Parquet type (timestamps as ISO 8601 UTC text ending in ``Z``; see docs/loading.md).
 
 ``_row_number`` is the 1-based position of the data row in its file. Parquet has it natively
-(``file_row_number``). For CSV and JSON DuckDB has no per-row ordinal that is guaranteed under
+(``file_row_number``), so a Parquet group is inserted by one ``insert ... select`` inside DuckDB.
+For CSV and JSON DuckDB has no per-row ordinal that is guaranteed under
 parallel scans, but it does guarantee that a plain scan returns rows in file order
 (``preserve_insertion_order``, on by default and checked here), so the rows are streamed out of
 DuckDB as Arrow record batches, numbered in that order in Python (per file, via DuckDB's
@@ -352,10 +353,27 @@ class DuckDBLoader:
             exprs, source = self._parquet_read(table, paths)
         else:
             exprs, source = self._json_read(fmt, table, paths)
-        rn = ", file_row_number + 1 as _rn" if fmt == "parquet" else ""
-        read_sql = f"select {', '.join(exprs)}, {file_expr} as _file{rn} from {source}"
-        counts = self._stream_insert(read_sql, table, [f.batch_file for f in readable], numbered=bool(rn))
+        names = [f.batch_file for f in readable]
+        if fmt == "parquet":
+            counts = self._sql_insert(exprs, file_expr, source, table, names)
+        else:
+            read_sql = f"select {', '.join(exprs)}, {file_expr} as _file from {source}"
+            counts = self._stream_insert(read_sql, table, names)
         return {f.batch_file: counts[i] for i, f in enumerate(readable)}
+
+    def _sql_insert(
+        self, exprs: list[str], file_expr: str, source: str, table: Table, names: list[str]
+    ) -> list[int]:
+        """Insert Parquet rows in one statement inside DuckDB: the format numbers its rows
+        (``file_row_number``), so nothing has to pass through Python. Rows per file index."""
+        files = "[" + ", ".join(lit(n) for n in names) + "]"
+        columns = ", ".join(q(c) for c in [*table.column_names, *LINEAGE_COLUMNS])
+        self.con.execute(
+            f"insert into {raw_relation(table.key)} ({columns}) "
+            f"select {', '.join(exprs)}, {files}[{file_expr} + 1], file_row_number + 1 from {source}"
+        )
+        counts = dict(self.con.execute(f"select {file_expr}, count(*) from {source} group by 1").fetchall())
+        return [int(counts.get(i, 0)) for i in range(len(names))]
 
     @staticmethod
     def _csv_read(first: BatchFile, table: Table, paths: str) -> tuple[list[str], str]:
@@ -391,12 +409,11 @@ class DuckDBLoader:
             exprs.append(f"nullif({_parquet_text(src, types[src])}, '')" if src else "cast(null as varchar)")
         return exprs, f"read_parquet({paths}, file_row_number = true)"
 
-    def _stream_insert(self, read_sql: str, table: Table, names: list[str], *, numbered: bool) -> list[int]:
+    def _stream_insert(self, read_sql: str, table: Table, names: list[str]) -> list[int]:
         """Stream ``read_sql`` out of DuckDB as Arrow (file order), set ``_batch_file`` and
         ``_row_number`` per row, and insert the stream into the raw table. Rows per file index.
 
-        ``read_sql`` yields the contract columns, ``_file`` (index into ``names``) and, when
-        ``numbered``, ``_rn`` (the row number read from the file format itself).
+        ``read_sql`` yields the contract columns and ``_file`` (index into ``names``).
         """
         n_cols = len(table.column_names)
         counts = np.zeros(len(names), dtype=np.int64)
@@ -414,11 +431,7 @@ class DuckDBLoader:
                     if batch.num_rows == 0:
                         continue
                     file_idx = batch.column(n_cols).to_numpy(zero_copy_only=False).astype(np.int64)
-                    if numbered:
-                        row_numbers = batch.column(n_cols + 1)
-                        counts[:] += np.bincount(file_idx, minlength=len(names))
-                    else:
-                        row_numbers = pa.array(_number_rows(file_idx, counts), pa.int64())
+                    row_numbers = pa.array(_number_rows(file_idx, counts), pa.int64())
                     texts = [batch.column(i).cast(pa.string()) for i in range(n_cols)]
                     yield pa.RecordBatch.from_arrays(
                         [*texts, batch_files.take(pa.array(file_idx)), row_numbers.cast(pa.int64())],
