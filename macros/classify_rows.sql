@@ -39,11 +39,12 @@ candidates as {{ inline_cte() }} (
     select * from {{ relation }} as relation_rows
 ),
 
--- keys with more than one valid row: the only ones a winner has to be chosen for
+-- keys with more than one row, valid or not: a winner has to be chosen only among their valid
+-- rows (a key whose other rows are invalid ranks its one valid row first). Counting every row
+-- needs the key alone, so this scan never evaluates the rules (they parse every column).
 repeated_keys as (
     select {{ partition_by }} as _repeated_key
     from candidates
-    where _quarantine_rule is null
     group by {{ partition_by }}
     having count(*) > 1
 ),
