@@ -8,9 +8,9 @@
 -- spells_first_difference) - or from the last `lifecycle_daily_restate_days` days it had built
 -- (the as_of day is provisional), whichever is earlier, and adds the new days. So a late batch
 -- (a backdated cancellation, an old usage event that moves a land) or an edited seed reopens
--- exactly the days it changes. No kept inputs, or kept inputs of another table than this one
--- (the build record's row count and last day differ): every day. `--full-refresh` rebuilds
--- every day too.
+-- exactly the days it changes. No kept inputs, kept inputs of another version of this model's
+-- code, or of another table than this one (the build record's row count and last day differ):
+-- every day. `--full-refresh` rebuilds every day too.
 -- depends_on: {{ ref('thresholds') }}
 {%- set reopen = {
     'key_columns': ['account_id'],
