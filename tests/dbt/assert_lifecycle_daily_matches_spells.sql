@@ -1,7 +1,9 @@
 -- fct_lifecycle_daily is fct_lifecycle_spells expanded: every day a spell covers (through
 -- as_of_date) has exactly one daily row with the spell's stage, phase and play, and there is no
--- other daily row. Fails when an incremental run met data that changed the past: run
--- `lifecycle build --full-refresh`.
+-- other daily row. An incremental run recomputes from the first day its inputs changed (kept inputs,
+-- spells_first_difference), so a late batch for an old day passes too; this fails only when a run
+-- left a day stale - a bug, or on Spark days no recomputed day replaces (a parquet table cannot
+-- delete rows: delete_rows_where) - and `lifecycle build --full-refresh` repairs it.
 with
 
 spells as (

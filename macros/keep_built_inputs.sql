@@ -1,0 +1,31 @@
+{#-
+    Post-hook of an incremental model that reopens the periods its inputs changed
+    (fct_lifecycle_daily): keeps the rows of every input named in the model's `meta.reopen`
+    (`inputs`: input model -> value columns, with `key_columns`, valid_from and valid_to), the
+    columns the model reads and nothing else, and a build record (built_at: run_started_at;
+    model_checksum: the md5 of the model's code; row_count and last_period: count(*) and
+    max(`period_column`) of the table as this build left it), in the relations of
+    built_input_relation. The next run compares its inputs with these
+    (spells_first_difference) and reads the record to know the kept rows are those the table was
+    built from. On DuckDB dbt-duckdb runs the post-hook before its commit: the table and what it
+    was built from change in one transaction. Runs its statements itself; renders nothing.
+-#}
+{% macro keep_built_inputs() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set reopen = config.get('meta')['reopen'] -%}
+    {%- do adapter.create_schema(built_input_relation('build')) -%}
+    {%- for name, value_columns in reopen['inputs'].items() -%}
+        {%- set columns = reopen['key_columns'] + ['valid_from', 'valid_to'] + value_columns -%}
+        {%- do replace_table_as(
+            built_input_relation(name),
+            'select ' ~ (columns | join(', ')) ~ ' from ' ~ ref(name)
+        ) -%}
+    {%- endfor -%}
+    {%- do replace_table_as(
+        built_input_relation('build'),
+        "select cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp) as built_at, "
+        ~ "'" ~ local_md5(model.raw_code) ~ "' as model_checksum, "
+        ~ 'count(*) as row_count, max(' ~ reopen['period_column'] ~ ') as last_period from ' ~ this
+    ) -%}
+    {{ return('') }}
+{%- endmacro %}
