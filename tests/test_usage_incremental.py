@@ -5,10 +5,10 @@ classifies only new batch files' rows (and the keys they touch), `int_usage_user
 `int_account_usage_daily` recompute only the days that changed, `int_account_usage_spells` is
 restated from the first day that can differ. This test simulates the small company, lands every
 batch but each table's last one (the last extract run), loads and builds, then lands the last
-batches plus a backfill (a late event, an earlier redelivery that moves an event a day back),
-loads and builds again - an incremental run - and hashes every table (scripts/hash_marts.py). A
-`--full-refresh` run over the same loaded data must give the same hash for every table of
-staging, intermediate, audit and marts.
+batches plus a backfill (a late event, an earlier redelivery that moves an event a day back, a
+workspace relinked to another account), loads and builds again - an incremental run - and hashes
+every table (scripts/hash_marts.py). A `--full-refresh` run over the same loaded data must give the
+same hash for every table of staging, intermediate, audit and marts.
 
 The runs are `dbt run` (models only; `make test` builds the same data set with every data test):
 three of them, about 60 s on 2 cores. The spells are also recounted day by day in Python from
@@ -208,6 +208,54 @@ def _orphan_status(warehouse: Path) -> tuple:
         con.close()
 
 
+def _relinked_workspace(warehouse: Path, landing: Path) -> tuple[str, str]:
+    """A new version of a workspace with usage, in the next extract, that links it to another CRM
+    account: every usage day of the workspace moves from one account to another, none of its
+    events changes. Returns (workspace_id, the new account id)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        workspace_id, name, created_at, account_id = con.execute(
+            """
+            select raw.workspace_id, raw.name, raw.created_at, links.account_id
+            from raw.usage__workspaces as raw
+            inner join intermediate.int_workspace_accounts as links
+                on raw.workspace_id = links.workspace_id
+            where links.account_id is not null
+                and raw.workspace_id in (select workspace_id from intermediate.int_usage_user_daily)
+            order by raw.workspace_id, raw._loaded_at desc
+            limit 1
+            """
+        ).fetchone()
+        (other,) = con.execute(
+            "select min(account_id) from intermediate.int_accounts where account_id <> ?", [account_id]
+        ).fetchone()
+    finally:
+        con.close()
+    version = {
+        "workspace_id": workspace_id,
+        "name": name,
+        "crm_account_id": other,
+        "created_at": created_at,
+        "_loaded_at": LATE_LOADED_AT,
+    }
+    (landing / "usage" / "workspaces" / "relinked-2026-01-02.jsonl").write_text(
+        json.dumps(version) + "\n", encoding="utf-8"
+    )
+    return workspace_id, other
+
+
+def _account_of(warehouse: Path, workspace_id: str) -> str | None:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (account_id,) = con.execute(
+            "select account_id from intermediate.int_workspace_accounts where workspace_id = ?",
+            [workspace_id],
+        ).fetchone()
+    finally:
+        con.close()
+    return account_id
+
+
 def _hold_back_last_batches(landing: Path, held: Path) -> list[Path]:
     """Move each table's latest batch file (of tables with two or more) from landing to held."""
     moved = []
@@ -249,11 +297,13 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     late_events, late_day, moved_from_day = _late_events(warehouse)
     backfill = landing / "usage" / "tracks" / "backfill-2026-01-02.jsonl"
     backfill.write_text("".join(json.dumps(e) + "\n" for e in late_events), encoding="utf-8")
+    relinked, relinked_to = _relinked_workspace(warehouse, landing)
     _lifecycle(tmp, env, "load")
     _lifecycle(tmp, env, "dbt", "run")
     incremental_code = _incremental_models_code(tmp)
     after = _events_by_day(warehouse)
     orphan_after = _orphan_status(warehouse)
+    relinked_account = _account_of(warehouse, relinked)
     incremental = hash_marts.table_hashes(warehouse, SCHEMAS)
 
     _lifecycle(tmp, env, "dbt", "run", "--full-refresh")
@@ -272,6 +322,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "full": full,
         "orphan_before": orphan_before,
         "orphan_after": orphan_after,
+        "relinked_account": relinked_account,
+        "relinked_to": relinked_to,
     }
 
 
@@ -299,6 +351,12 @@ def test_the_incremental_run_adds_new_days_and_recomputes_a_day_it_had(builds) -
 def test_an_event_whose_workspace_lands_later_is_reclassified(builds) -> None:
     assert builds["orphan_before"] == ("quarantined", "orphan_foreign_key")
     assert builds["orphan_after"] == ("staged", None)
+
+
+def test_a_workspace_linked_to_another_account_moves_its_usage(builds) -> None:
+    """The relinked workspace belongs to its new account after the incremental run (and the
+    equality with --full-refresh below covers every day of its usage moving)."""
+    assert builds["relinked_account"] == builds["relinked_to"]
 
 
 def test_incremental_equals_full_refresh_for_every_table(builds) -> None:
