@@ -12,7 +12,11 @@ ran) must begin at the first day where the built table and a full rebuild differ
 the restated days - and select no older day. After the run, every table must hash the same as
 after `--full-refresh` of the same data (scripts/hash_marts.py).
 
-Four dbt invocations on the lifecycle's models only (about 55 s on 2 cores).
+Four dbt invocations on the lifecycle's models only (about 55 s on 2 cores): marked slow (`make
+test-slow`), to keep `make test` within its budget. `make test` still proves incremental = full
+refresh for fct_lifecycle_daily after a late batch that changes old days, in
+tests/test_usage_incremental.py (a workspace relinked to another account moves its whole usage
+history, and with it lands and stages months back).
 """
 
 from __future__ import annotations
@@ -139,6 +143,9 @@ def _backdated_cancellation(warehouse: Path, landing: Path) -> tuple[dict, date]
         _loaded_at=LATE_LOADED_AT,
     )
     return version, day
+
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
