@@ -303,8 +303,7 @@ def _free_port(host: str, preferred: int) -> int:
 
 
 def _cmd_ui(settings: Settings, args: argparse.Namespace) -> int:
-    import subprocess
-
+    from lifecycle.child_process import run_child
     from orchestration.launch import prepare_ui, ui_command, ui_env
 
     try:
@@ -318,16 +317,13 @@ def _cmd_ui(settings: Settings, args: argparse.Namespace) -> int:
     print(
         "Assets -> View lineage shows raw -> staging -> intermediate -> marts -> serving; `make run` records runs here too."
     )
-    try:
-        return subprocess.run(ui_command(args.host, port), env=env, cwd=settings.project_dir).returncode
-    except KeyboardInterrupt:
-        return 0
+    return run_child(ui_command(args.host, port), env=env, cwd=settings.project_dir)
 
 
 def _cmd_dashboard(settings: Settings, args: argparse.Namespace) -> int:
     import os
-    import subprocess
 
+    from lifecycle.child_process import run_child
     from lifecycle.dashboard.launch import DEFAULT_PORT, start_lines, streamlit_command
 
     port = args.port or _free_port(args.host, DEFAULT_PORT)
@@ -337,12 +333,7 @@ def _cmd_dashboard(settings: Settings, args: argparse.Namespace) -> int:
         warning(problem)
     print("Ctrl-C stops it.")
     env = dict(os.environ, LIFECYCLE_SERVING=str(settings.serving))
-    try:
-        return subprocess.run(
-            streamlit_command(port, args.host), env=env, cwd=settings.project_dir
-        ).returncode
-    except KeyboardInterrupt:
-        return 0
+    return run_child(streamlit_command(port, args.host), env=env, cwd=settings.project_dir)
 
 
 def _cmd_dbt(settings: Settings, args: argparse.Namespace) -> int:
