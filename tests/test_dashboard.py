@@ -8,7 +8,6 @@ pointing at it. The format functions have their own file, tests/test_dashboard_f
 from __future__ import annotations
 
 import os
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from lifecycle import child_process
 from lifecycle.cli import main
 from lifecycle.dashboard import data
 from lifecycle.dashboard.filters import Filters
@@ -548,11 +548,11 @@ def test_dashboard_command_runs_streamlit_headless_and_prints_the_url(
 ) -> None:
     calls = []
 
-    def fake_run(cmd, **kwargs):
+    def fake_run_child(cmd, **kwargs):
         calls.append((cmd, kwargs))
-        return subprocess.CompletedProcess(cmd, 0)
+        return 0
 
-    monkeypatch.setattr(subprocess, "run", fake_run)
+    monkeypatch.setattr(child_process, "run_child", fake_run_child)
     monkeypatch.setenv("LIFECYCLE_SERVING", str(serving))
     assert main(["dashboard", "--port", "8765"]) == 0
     out = capsys.readouterr().out
@@ -577,11 +577,30 @@ def test_dashboard_command_runs_streamlit_headless_and_prints_the_url(
     assert len(calls) == 2
 
 
-def test_dashboard_command_stops_cleanly_on_ctrl_c(monkeypatch, serving, capsys) -> None:
-    def interrupted(cmd, **kwargs):
-        raise KeyboardInterrupt
+class _InterruptedServer:
+    """A stand-in for the streamlit process: Ctrl-C arrives while the command waits for it."""
 
-    monkeypatch.setattr(subprocess, "run", interrupted)
+    def __init__(self, cmd, **kwargs) -> None:
+        self.waits = 0
+
+    def wait(self, timeout=None) -> int:
+        self.waits += 1
+        if self.waits == 1:
+            raise KeyboardInterrupt
+        return -2  # the terminal's SIGINT ended it too
+
+    def poll(self) -> int | None:
+        return None
+
+    def send_signal(self, signum) -> None:
+        pass
+
+    def kill(self) -> None:
+        pass
+
+
+def test_dashboard_command_stops_cleanly_on_ctrl_c(monkeypatch, serving, capsys) -> None:
+    monkeypatch.setattr(child_process.subprocess, "Popen", _InterruptedServer)
     monkeypatch.setenv("LIFECYCLE_SERVING", str(serving))
     assert main(["dashboard", "--port", "8767"]) == 0
     assert "interrupted" not in capsys.readouterr().err
