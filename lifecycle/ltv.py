@@ -69,6 +69,9 @@ _STARTS = ((0.0, 0.0), (-1.0, 1.0), (1.0, -1.0), (-2.0, -2.0), (2.0, 3.0))
 #: At the optimum, the largest derivative of the *mean* log-likelihood per customer with respect to
 #: log alpha or log beta must be below this (the optimiser's own stop rule is checked again).
 _GRADIENT_TOLERANCE = 1e-6
+#: A fit must beat the constant-rate limit by more than this per customer (in log-likelihood) to be a
+#: maximum of the sBG rather than of its limit (betaln near the limit is accurate to about 1e-9).
+_LIMIT_TOLERANCE = 1e-7
 
 
 class SbgFitError(RuntimeError):
@@ -301,6 +304,17 @@ def _log_likelihood(log_params: np.ndarray, obs: _Observations) -> tuple[float, 
     return ll, np.array([a * d_a, b * d_b])  # chain rule: d/d log a = a d/da
 
 
+def _constant_rate_log_likelihood(obs: _Observations) -> float:
+    """The log-likelihood of the best constant churn rate (the geometric model, the sBG's limit as
+    alpha, beta -> infinity with alpha / (alpha + beta) fixed): theta = churned / periods at risk."""
+    t, n = obs.churn_periods, obs.churn_counts
+    u, m = obs.alive_ages, obs.alive_counts
+    theta = float(n.sum() / (n @ t + m @ u))
+    if theta >= 1.0:  # everyone left in their first period: log(1 - theta) never counts
+        return float(n.sum() * math.log(theta))
+    return float(n @ (math.log(theta) + (t - 1) * math.log1p(-theta)) + m @ (u * math.log1p(-theta)))
+
+
 def _check_identified(obs: _Observations) -> None:
     if obs.customers == 0:
         raise SbgFitError("empty cohort: there are no customers to fit")
@@ -358,6 +372,17 @@ def _fit(obs: _Observations) -> SbgFit:
         raise SbgNotIdentifiedError(
             f"the likelihood keeps increasing towards the search boundary (alpha={math.exp(log_a):.3g}, "
             f"beta={math.exp(log_b):.3g}): {why}, so alpha and beta have no finite maximum"
+        )
+    # alpha, beta -> infinity at a fixed mean is the constant-rate (geometric) model, the sBG's
+    # limit: when no point found beats that limit, the supremum is the limit itself. Along that
+    # ridge the likelihood is nearly flat, so the optimiser may stop short of the boundary (where
+    # it stops depends on the platform's floating point): compare with the limit, not the point.
+    if -best.fun * scale <= _constant_rate_log_likelihood(obs) + _LIMIT_TOLERANCE * scale:
+        raise SbgNotIdentifiedError(
+            f"no sBG fit beats a constant retention rate (best alpha={math.exp(log_a):.3g}, "
+            f"beta={math.exp(log_b):.3g}): the data show no heterogeneity the sBG can measure (a "
+            "constant retention rate fits best: alpha, beta -> infinity), so alpha and beta have no "
+            "finite maximum"
         )
     ll, grad = _log_likelihood(best.x, obs)
     gradient = float(np.max(np.abs(grad))) / scale

@@ -1,8 +1,8 @@
 {#-
     The inputs the current incremental model was last built from, as kept by keep_built_inputs:
     a dict with `build` (the relation of the build record: built_at, model_checksum, row_count and
-    last_period of the table the build left) and `inputs` (per input model of `reopen.inputs` -
-    the model's `meta.reopen` - the relation of its kept rows). None, and the model rebuilds every
+    last_period of the table the build left) and `inputs` (per input model of `reopen.inputs` and
+    `reopen.row_inputs` - the model's `meta.reopen` - the relation of its kept rows). None, and the model rebuilds every
     period, when they cannot be trusted for this model: any of them is missing (a table built
     before the model kept its inputs, or by a run whose post-hook did not run), a kept input lacks
     a column the model now compares, or the model's code changed since (model_checksum: an
@@ -15,18 +15,23 @@
 {% macro built_inputs(reopen) -%}
     {%- if not execute -%}
         {%- set placeholders = {'build': 'built_build', 'inputs': {}} -%}
-        {%- for name in reopen['inputs'] -%}
+        {%- for name in (reopen['inputs'] | list) + (reopen.get('row_inputs', {}) | list) -%}
             {%- do placeholders['inputs'].update({name: 'built_' ~ name}) -%}
         {%- endfor -%}
         {{ return(placeholders) }}
     {%- endif -%}
     {%- set found = {'build': load_relation(built_input_relation('build')), 'inputs': {}} -%}
     {%- if found['build'] is none -%}{{ return(none) }}{%- endif -%}
+    {%- set compared = {} -%}
     {%- for name, value_columns in reopen['inputs'].items() -%}
+        {%- do compared.update({name: reopen['key_columns'] + ['valid_from', 'valid_to'] + value_columns}) -%}
+    {%- endfor -%}
+    {%- do compared.update(reopen.get('row_inputs', {})) -%}
+    {%- for name, columns in compared.items() -%}
         {%- set kept = load_relation(built_input_relation(name)) -%}
         {%- if kept is none -%}{{ return(none) }}{%- endif -%}
         {%- set kept_columns = adapter.get_columns_in_relation(kept) | map(attribute='name') | map('lower') | list -%}
-        {%- for column in reopen['key_columns'] + ['valid_from', 'valid_to'] + value_columns -%}
+        {%- for column in columns -%}
             {%- if column | lower not in kept_columns -%}{{ return(none) }}{%- endif -%}
         {%- endfor -%}
         {%- do found['inputs'].update({name: kept}) -%}

@@ -1,8 +1,9 @@
 {#-
     Post-hook of an incremental model that reopens the periods its inputs changed
     (fct_lifecycle_daily): keeps the rows of every input named in the model's `meta.reopen`
-    (`inputs`: input model -> value columns, with `key_columns`, valid_from and valid_to), the
-    columns the model reads and nothing else, and a build record (built_at: run_started_at;
+    (`inputs`: spell tables, input model -> value columns, kept with `key_columns`, valid_from
+    and valid_to; `row_inputs`: any relation, input model -> columns, kept as its distinct rows
+    of those columns), the columns the model reads and nothing else, and a build record (built_at: run_started_at;
     model_checksum: the md5 of the model's code; row_count and last_period: count(*) and
     max(`period_column`) of the table as this build left it), in the relations of
     built_input_relation. The next run compares its inputs with these
@@ -19,6 +20,12 @@
         {%- do replace_table_as(
             built_input_relation(name),
             'select ' ~ (columns | join(', ')) ~ ' from ' ~ ref(name)
+        ) -%}
+    {%- endfor -%}
+    {%- for name, columns in reopen.get('row_inputs', {}).items() -%}
+        {%- do replace_table_as(
+            built_input_relation(name),
+            'select distinct ' ~ (columns | join(', ')) ~ ' from ' ~ ref(name)
         ) -%}
     {%- endfor -%}
     {%- do replace_table_as(

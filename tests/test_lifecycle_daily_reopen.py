@@ -1,4 +1,4 @@
-"""A late batch reopens exactly the days it changes: fct_lifecycle_daily, incremental = full refresh.
+"""A late batch reopens exactly the periods it changes: fct_lifecycle_daily and the weekly health.
 
 `fct_lifecycle_daily` (models/marts/) keeps the two spell tables it was built from
 (`_lifecycle.fct_lifecycle_daily__*`, a post-hook) and an incremental run recomputes from the
@@ -9,10 +9,12 @@ those batches and a crafted late batch: a new version of an active subscription 
 about four months back (a backdated cancellation, loaded after everything else). The incremental
 query of the model (its compiled code, evaluated on a copy of the warehouse taken just before it
 ran) must begin at the first day where the built table and a full rebuild differ - months before
-the restated days - and select no older day. After the run, every table must hash the same as
-after `--full-refresh` of the same data (scripts/hash_marts.py).
+the restated days - and select no older day. `int_account_health_weekly`, which reopens the same
+way by weeks, is built alongside: its incremental query must begin no later than the first week
+that differs (no stale week) and after its first week (not a rebuild). After the run, every table
+must hash the same as after `--full-refresh` of the same data (scripts/hash_marts.py).
 
-Four dbt invocations on the lifecycle's models only (about 55 s on 2 cores): marked slow (`make
+Six dbt invocations on the lifecycle's models only (about 55 s on 2 cores): marked slow (`make
 test-slow`), to keep `make test` within its budget. `make test` still proves incremental = full
 refresh for fct_lifecycle_daily after a late batch that changes old days, in
 tests/test_usage_incremental.py (a workspace relinked to another account moves its whole usage
@@ -40,9 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 LIFECYCLE = Path(sys.executable).parent / "lifecycle"
 SCHEMAS = ["staging", "intermediate", "audit", "marts"]
 MODEL = "model.lifecycle_warehouse.fct_lifecycle_daily"
+HEALTH_MODEL = "model.lifecycle_warehouse.int_account_health_weekly"
+#: fct_lifecycle_daily and what it is built from, int_account_health_weekly among them
 SELECT = "+fct_lifecycle_daily"
 #: a CTE only the incremental branch with kept inputs compiles
 INCREMENTAL_MARK = "lifecycle_spell_changes"
+HEALTH_MARK = "crm_week_changes"
 #: how far back the crafted cancellation takes effect (older than the restated days: 35)
 CANCEL_DAYS_BACK = 120
 #: the extract run of the late batch (after every regular one)
@@ -50,6 +55,7 @@ LATE_LOADED_AT = "2026-06-01T06:00:00Z"
 #: `dbt build` without the data and unit tests (`make test` runs them)
 MODELS_ONLY = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 COLUMNS = "account_id, date, land_number, stage, phase, provider_play, mrr_usd"
+HEALTH_COLUMNS = "account_id, week, snapshot_date, stage, mrr_usd, health_score, drivers, billing_score"
 
 
 def _hash_marts():
@@ -69,10 +75,10 @@ def _lifecycle(tmp: Path, env: dict[str, str], *args: str) -> None:
     assert proc.returncode == 0, f"{' '.join(args)} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}"
 
 
-def _model_code(tmp: Path) -> str:
-    """The compiled code of fct_lifecycle_daily in the last dbt run."""
+def _model_code(tmp: Path, model: str = MODEL) -> str:
+    """The compiled code of a model (fct_lifecycle_daily by default) in the last dbt run."""
     results = json.loads((tmp / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
-    (result,) = [r for r in results if r["unique_id"] == MODEL]
+    (result,) = [r for r in results if r["unique_id"] == model]
     assert result["status"] == "success"
     return str(result["compiled_code"])
 
@@ -81,6 +87,36 @@ def _daily_rows(warehouse: Path) -> set[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return set(con.execute(f"select {COLUMNS} from marts.fct_lifecycle_daily").fetchall())
+    finally:
+        con.close()
+
+
+def _health_rows(warehouse: Path) -> set[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return set(
+            con.execute(f"select {HEALTH_COLUMNS} from intermediate.int_account_health_weekly").fetchall()
+        )
+    finally:
+        con.close()
+
+
+def _copy_warehouse(warehouse: Path, directory: Path) -> Path:
+    """A copy of the warehouse file under the same name (the same catalog name in the SQL)."""
+    copy = directory / warehouse.name
+    directory.mkdir()
+    for suffix in ("", ".wal"):  # dbt checkpoints when it closes; a write-ahead log, if any, too
+        if warehouse.with_name(warehouse.name + suffix).exists():
+            shutil.copyfile(warehouse.with_name(warehouse.name + suffix), copy.with_name(copy.name + suffix))
+    return copy
+
+
+def _select(warehouse: Path, sql: str) -> tuple:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        row = con.execute(sql).fetchone()
+        assert row is not None
+        return tuple(row)
     finally:
         con.close()
 
@@ -165,7 +201,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     _lifecycle(tmp, env, "load")
     _lifecycle(tmp, env, "dbt", "build", "--select", SELECT, *MODELS_ONLY)  # the seeds, then the models
     first_code = _model_code(tmp)
+    first_health_code = _model_code(tmp, HEALTH_MODEL)
     built = _daily_rows(warehouse)
+    built_health = _health_rows(warehouse)
 
     for path in moved:  # the last extract run arrives, then the late batch
         shutil.move(path, landing / path.relative_to(held))
@@ -173,28 +211,45 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     late = landing / "billing" / "subscriptions" / "backfill-2026-06-01.jsonl"
     late.write_text(json.dumps(cancellation) + "\n", encoding="utf-8")
     _lifecycle(tmp, env, "load")
-    _lifecycle(tmp, env, "dbt", "run", "--select", SELECT, "--exclude", "fct_lifecycle_daily")
-    before = tmp / "before" / warehouse.name  # the same file name: the same catalog name in the SQL
-    before.parent.mkdir()
-    for suffix in ("", ".wal"):  # dbt checkpoints when it closes; a write-ahead log, if any, too
-        if warehouse.with_name(warehouse.name + suffix).exists():
-            shutil.copyfile(
-                warehouse.with_name(warehouse.name + suffix), before.with_name(before.name + suffix)
-            )
+    # each reopening model runs alone after its inputs (the weekly health is upstream of
+    # fct_lifecycle_daily), on a copy of the warehouse taken just before it ran
+    _lifecycle(
+        tmp,
+        env,
+        "dbt",
+        "run",
+        "--select",
+        "+int_account_health_weekly",
+        "--exclude",
+        "int_account_health_weekly",
+    )
+    before_health = _copy_warehouse(warehouse, tmp / "before_health")
+    _lifecycle(tmp, env, "dbt", "run", "--select", "int_account_health_weekly")
+    incremental_health_code = _model_code(tmp, HEALTH_MODEL)
+    _lifecycle(
+        tmp,
+        env,
+        "dbt",
+        "run",
+        "--select",
+        SELECT,
+        "--exclude",
+        "+int_account_health_weekly",
+        "fct_lifecycle_daily",
+    )
+    before = _copy_warehouse(warehouse, tmp / "before")
     _lifecycle(tmp, env, "dbt", "run", "--select", "fct_lifecycle_daily")
     incremental_code = _model_code(tmp)
-    # what the incremental run selected: its compiled query, on the warehouse as it was before
-    con = duckdb.connect(str(before), read_only=True)
-    try:
-        selected = con.execute(
-            f"select min(date), count(*) from ({incremental_code}) as incremental"
-        ).fetchone()
-    finally:
-        con.close()
+    # what each incremental run selected: its compiled query, on the warehouse as it was before
+    selected = _select(before, f"select min(date), count(*) from ({incremental_code}) as incremental")
+    selected_health = _select(
+        before_health, f"select min(week), count(*) from ({incremental_health_code}) as incremental"
+    )
     incremental = hash_marts.table_hashes(warehouse, SCHEMAS)
 
     _lifecycle(tmp, env, "dbt", "run", "--select", SELECT, "--full-refresh")
     refresh_code = _model_code(tmp)
+    refresh_health_code = _model_code(tmp, HEALTH_MODEL)
     full = hash_marts.table_hashes(warehouse, SCHEMAS)
     return {
         "first_code": first_code,
@@ -205,6 +260,11 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "selected_from": selected[0],
         "selected_rows": selected[1],
         "cancelled_on": cancelled_on,
+        "health_codes": (first_health_code, incremental_health_code, refresh_health_code),
+        "built_health": built_health,
+        "rebuilt_health": _health_rows(warehouse),
+        "selected_health_from": selected_health[0],
+        "selected_health_rows": selected_health[1],
         "incremental": incremental,
         "full": full,
     }
@@ -232,6 +292,20 @@ def test_the_late_batch_reopens_from_the_first_day_it_changes(builds) -> None:
     assert builds["selected_from"] == first_changed
     assert builds["selected_rows"] == sum(1 for row in rebuilt if row[1] >= first_changed)
     assert builds["selected_rows"] < len(rebuilt)
+
+
+def test_the_weekly_health_reopens_no_later_than_its_first_changed_week(builds) -> None:
+    first, incremental, refresh = builds["health_codes"]
+    assert HEALTH_MARK not in first and HEALTH_MARK in incremental and HEALTH_MARK not in refresh
+    built, rebuilt = builds["built_health"], builds["rebuilt_health"]
+    built_last_week = max(row[1] for row in built)
+    changed = {row[1] for row in built ^ rebuilt if row[1] <= built_last_week}
+    assert changed, "the late batch changed no built week"
+    # the cancellation changes MRR months back: far before the last week built
+    assert min(changed) < built_last_week - timedelta(weeks=8)
+    assert builds["selected_health_from"] <= min(changed)  # no stale week
+    assert builds["selected_health_from"] > min(row[1] for row in rebuilt)  # not a rebuild
+    assert builds["selected_health_rows"] < len(rebuilt)
 
 
 def test_incremental_equals_full_refresh_for_every_table(builds) -> None:

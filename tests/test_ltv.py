@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -516,3 +517,15 @@ def test_fit_groups_names_the_group_whose_fit_fails(monkeypatch: pytest.MonkeyPa
             min_churned=10,
             annual_discount_rate=0.1,
         )
+
+
+def test_the_constant_rate_limit_is_the_geometric_likelihood() -> None:
+    """100 customers: 20 leave after period 1, 16 after period 2, 64 are alive at age 2. The best
+    constant rate is 36 churned / 180 periods at risk = 0.2, and the log-likelihood is
+    36 ln 0.2 + (16 + 2 x 64) ln 0.8 (20 x 0.2, 16 x 0.8 x 0.2, 64 x 0.8^2)."""
+    obs = ltv._Observations.of(Counter({1: 20, 2: 16}), Counter({2: 64}))
+    expected = 36 * math.log(0.2) + 144 * math.log(0.8)
+    assert ltv._constant_rate_log_likelihood(obs) == pytest.approx(expected, rel=1e-12)
+    # the sBG approaches it as alpha, beta -> infinity at alpha / (alpha + beta) = 0.2
+    near_limit, _ = ltv._log_likelihood(np.log([2e5, 8e5]), obs)
+    assert near_limit == pytest.approx(expected, rel=1e-6)

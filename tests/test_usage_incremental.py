@@ -40,12 +40,14 @@ USAGE_MODEL = "model.lifecycle_warehouse.int_usage_user_daily"
 BASE_MODEL = "model.lifecycle_warehouse.base_usage__tracks"
 ACCOUNT_DAILY_MODEL = "model.lifecycle_warehouse.int_account_usage_daily"
 SPELLS_MODEL = "model.lifecycle_warehouse.int_account_usage_spells"
+HEALTH_MODEL = "model.lifecycle_warehouse.int_account_health_weekly"
 #: a CTE only the incremental (or restating) branch of each model compiles
 INCREMENTAL_MARK = {
     USAGE_MODEL: "changed_days",
     BASE_MODEL: "classified_files",
     ACCOUNT_DAILY_MODEL: "built_days",
     SPELLS_MODEL: "kept_points",
+    HEALTH_MODEL: "crm_week_changes",
 }
 ISO_UTC = "%Y-%m-%dT%H:%M:%S.%fZ"
 #: the extract run of the crafted late events (a backfill after the last regular batch)

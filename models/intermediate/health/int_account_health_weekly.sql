@@ -2,11 +2,57 @@
 -- (the end of its Sunday, or of as_of_date in the as_of week): the six health components 0-100,
 -- each from data known at the snapshot, the weighted score (weights of missing components spread
 -- over the present ones), its band and the two components that pulled it down most, in words
--- (docs/metrics.md, Health score)
+-- (docs/metrics.md, Health score). A week's row depends only on its CRM week, the spells covering
+-- its snapshot, the usage days of the window ending there and the seeds.
+-- Incremental, whole weeks replaced (delete+insert by week on DuckDB, insert_overwrite of week
+-- partitions on Spark): a run recomputes from the first week any row can change - the earliest of
+-- the first week where the CRM weeks differ from the ones the table was built from, the week of
+-- the first day where a spell input differs (both kept by the post-hook keep_built_inputs in
+-- _lifecycle), the week of the first usage day refreshed since the build or no longer held, and
+-- the last week built (the as_of week is provisional) - and adds the new weeks. An edited seed,
+-- kept inputs of another version of this model's code or of another table than this one: every
+-- week, as does `--full-refresh`.
+{%- set reopen = {
+    'key_columns': ['account_id'],
+    'period_column': 'week',
+    'inputs': {
+        'int_lifecycle_stage_spells': ['stage'],
+        'int_lifecycle_billing_states': ['mrr_usd', 'licensed_seats', 'is_past_due'],
+        'int_account_usage_spells': ['active_users_28d', 'value_features_28d'],
+    },
+    'row_inputs': {
+        'int_account_crm_health_weekly': [
+            'account_id', 'week', 'snapshot_date', 'open_high_cases', 'recent_csat', 'support_score',
+            'support_reason', 'latest_nps_score', 'sentiment_score', 'sentiment_reason',
+            'champion_present', 'engaged_contacts', 'days_since_csm_touch', 'relationship_score',
+            'relationship_reason',
+        ],
+        'int_account_usage_daily': ['usage_date'],
+        'health_weights': ['component', 'weight'],
+        'value_events': ['event_name', 'feature'],
+        'thresholds': ['name', 'value'],
+    },
+} %}
+{%- set seeds = ['health_weights', 'value_events', 'thresholds'] %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_day_strategy(),
+    unique_key='week',
+    partition_by=incremental_day_partition_by('week'),
+    on_schema_change='fail',
+    meta={'reopen': reopen},
+    post_hook=[
+        "{{ delete_rows_where(this, 'week < (select min(week) from ' ~ ref('int_account_crm_health_weekly')
+            ~ ') or week > (select max(week) from ' ~ ref('int_account_crm_health_weekly') ~ ')') }}",
+        "{{ keep_built_inputs() }}",
+    ],
+) }}
+{%- set built = built_inputs(reopen) if is_incremental() else none %}
 with
 
-crm_weeks as (
-    select * from {{ ref('int_account_crm_health_weekly') }}
+all_crm_weeks as (
+    select {{ reopen['row_inputs']['int_account_crm_health_weekly'] | join(', ') }}
+    from {{ ref('int_account_crm_health_weekly') }}
 ),
 
 stage_spells as (
@@ -21,7 +67,7 @@ usage_spells as (
     select * from {{ ref('int_account_usage_spells') }}
 ),
 
-usage_daily as (
+all_usage_daily as (
     select * from {{ ref('int_account_usage_daily') }}
 ),
 
@@ -33,6 +79,123 @@ health_weights as (
     select * from {{ ref('health_weights') }}
 ),
 
+{% if built -%}
+build_record as (
+    select * from {{ built['build'] }}
+),
+
+built_weeks as (
+    select
+        count(*) as row_count,
+        max(built.week) as last_week
+    from {{ this }} as built
+),
+
+{% for name in reopen['inputs'] -%}
+-- per account, the first day {{ name }} differs from what the table was built from
+{{ name }}_changes as (
+    {{ spells_first_difference(built['inputs'][name], ref(name), reopen['key_columns'], reopen['inputs'][name]) }}
+),
+
+{% endfor -%}
+-- the CRM weeks that differ
+crm_week_changes as (
+    {{ rows_differing(
+        built['inputs']['int_account_crm_health_weekly'], 'all_crm_weeks',
+        reopen['row_inputs']['int_account_crm_health_weekly']
+    ) }}
+),
+
+-- the usage days held when the table was built and not now
+usage_day_changes as (
+    {{ rows_differing(built['inputs']['int_account_usage_daily'], 'all_usage_daily', ['usage_date']) }}
+),
+
+-- the first day any week can change: of a spell input, a CRM week, a usage day recomputed since
+-- the build (its _refreshed_at) or no longer held
+first_change as (
+    select min(changes.first_day) as first_day
+    from (
+        {%- for name in reopen['inputs'] %}
+        select first_difference_date as first_day from {{ name }}_changes
+        union all
+        {%- endfor %}
+        select week as first_day from crm_week_changes
+        union all
+        select usage_date as first_day
+        from all_usage_daily
+        where _refreshed_at > (select max(built_at) from build_record)
+        union all
+        select usage_date as first_day from usage_day_changes
+    ) as changes
+),
+
+-- rows of an edited seed (any: every week)
+seed_changes as (
+    {%- for name in seeds %}
+    select count(*) as changed_rows
+    from (
+        {{ rows_differing(built['inputs'][name], ref(name), reopen['row_inputs'][name]) | indent(8) }}
+    ) as {{ name }}_changes
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+-- the first week to recompute: the week of the first change or the last week built, whichever
+-- is earlier; null (every week) when a seed changed or the kept inputs are not this table's
+reopened as (
+    select
+        case
+            when
+                build_record.row_count <> built_weeks.row_count
+                or build_record.last_period <> built_weeks.last_week
+                or (select sum(changed_rows) from seed_changes) > 0
+                then null
+            when changes.first_day < built_weeks.last_week
+                then cast({{ dbt.date_trunc('week', 'changes.first_day') }} as date)
+            else built_weeks.last_week
+        end as first_week
+    from built_weeks
+    cross join build_record
+    cross join first_change as changes
+),
+
+-- the first usage day the recomputed weeks' windows read
+reopened_usage as (
+    select
+        cast({{ dbt.dateadd(
+            'day', '-1 * cast(' ~ threshold('active_user_window_days') ~ ' as integer)', 'first_week'
+        ) }} as date) as first_usage_date
+    from reopened
+),
+
+-- the weeks recomputed, and the usage days their windows read (every one when first_week is null)
+crm_weeks as (
+    select all_crm_weeks.*
+    from all_crm_weeks
+    where all_crm_weeks.week >= coalesce((select first_week from reopened), cast('1900-01-01' as date))
+),
+
+usage_daily as (
+    select all_usage_daily.*
+    from all_usage_daily
+    where
+        all_usage_daily.usage_date
+        >= coalesce((select first_usage_date from reopened_usage), cast('1900-01-01' as date))
+),
+
+{% else -%}
+crm_weeks as (
+    select * from all_crm_weeks
+),
+
+usage_daily as (
+    select * from all_usage_daily
+),
+
+{% endif -%}
 core_features as (
     select count(*) as core_feature_count from value_events
 ),
