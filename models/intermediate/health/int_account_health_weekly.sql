@@ -50,7 +50,7 @@
 {%- set built = built_inputs(reopen) if is_incremental() else none %}
 with
 
-all_crm_weeks as (
+all_crm_weeks as {{ inline_cte() }} (
     select {{ reopen['row_inputs']['int_account_crm_health_weekly'] | join(', ') }}
     from {{ ref('int_account_crm_health_weekly') }}
 ),
@@ -67,7 +67,7 @@ usage_spells as (
     select * from {{ ref('int_account_usage_spells') }}
 ),
 
-all_usage_daily as (
+all_usage_daily as {{ inline_cte() }} (
     select * from {{ ref('int_account_usage_daily') }}
 ),
 
