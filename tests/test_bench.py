@@ -200,7 +200,7 @@ def test_a_failing_step_stops_the_bench_naming_it_and_its_log(tmp_path: Path) ->
 @pytest.mark.slow
 def test_a_full_tiny_bench_builds_incrementally_and_skips_a_noop(tmp_path: Path, monkeypatch) -> None:
     """cold, incremental, noop and noop_run on the small set (about ten minutes). Its 14 months, not
-    fewer: on 2 months the build fails a data test (not_null_health_backtest_account_weeks)."""
+    fewer: on 2 months the build fails a data test (health_backtest.account_weeks is null)."""
     monkeypatch.setenv("LIFECYCLE_WAREHOUSE", str(tmp_path / "data" / "warehouse.duckdb"))
     out = tmp_path / "bench.json"
     assert main(["bench", "--scale", "small", "--out", str(out), "--keep"]) == 0
