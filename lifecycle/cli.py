@@ -50,12 +50,16 @@ def _missing_landing(settings: Settings) -> bool:
     return True
 
 
-def _load(settings: Settings) -> bool:
+def _load(settings: Settings, *, verify: bool = False) -> bool:
     """Load new batch files into the raw layer; False when a file changed under a loaded name."""
     from lifecycle.loader import load_landing
 
     report = load_landing(
-        settings.landing_dir, settings.warehouse, progress=print, config=settings.duckdb_config()
+        settings.landing_dir,
+        settings.warehouse,
+        progress=print,
+        config=settings.duckdb_config(),
+        verify=verify,
     )
     for w in report.warnings:
         warning(w)
@@ -67,7 +71,7 @@ def _load(settings: Settings) -> bool:
 def _cmd_load(settings: Settings, args: argparse.Namespace) -> int:
     if _missing_landing(settings):
         return 2
-    return 0 if _load(settings) else 1
+    return 0 if _load(settings, verify=args.verify_checksums) else 1
 
 
 def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
@@ -440,11 +444,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func, uses=uses)
         return p
 
-    add(
+    load = add(
         "load",
         "load new landing batch files into the raw layer (incremental by file)",
         _cmd_load,
+        "Load the batch files the raw layer does not hold yet. A file already loaded is skipped: "
+        "unread when its size and modification time are those it was loaded with, otherwise after "
+        "its sha256 matched (a different sha256 is an error: batch files are append-only).",
         uses=("duckdb",),
+    )
+    load.add_argument(
+        "--verify-checksums",
+        action="store_true",
+        help="checksum every batch file, also those unchanged in size and modification time",
     )
     sim = add(
         "simulate",

@@ -6,6 +6,7 @@ import csv
 import gzip
 import hashlib
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -128,6 +129,7 @@ def test_empty_landing_dir_creates_every_raw_table_with_contract_columns(landing
         "error",
         "loaded_at_utc",
         "load_seconds",
+        "modified_ns",
     ]
     assert counts(wh) == {t.key: 0 for t in TABLES}
 
@@ -354,6 +356,45 @@ def test_rerun_loads_nothing_and_a_new_file_adds_only_its_rows(landing, wh):
     after = counts(wh)
     assert after["crm__users"] == 3 and after["usage__tracks"] == 2
     assert rows(wh, "select count(*) from raw._load_manifest") == [(3,)]
+
+
+def test_a_file_unchanged_in_size_and_time_is_skipped_unread(landing, wh, monkeypatch):
+    from lifecycle.loader import manifest
+
+    f = write_csv(landing / "crm/users/1.csv", USERS, [["a", "A", "", "r", "true", T0]])
+    load(landing, wh)
+    read: list[str] = []
+    real = manifest.sha256_of
+    monkeypatch.setattr(manifest, "sha256_of", lambda path: read.append(path.name) or real(path))
+    assert [r.status for r in load(landing, wh).files] == [SKIPPED]
+    assert read == []  # not even checksummed
+    # the same size, other content, the old modification time: only a verifying run reads it
+    stat = f.stat()
+    f.write_text(f.read_text(encoding="utf-8").replace("A", "B"), encoding="utf-8")
+    os.utime(f, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert f.stat().st_size == stat.st_size
+    assert [r.status for r in load(landing, wh).files] == [SKIPPED] and read == []
+    assert [r.status for r in load(landing, wh, verify=True).files] == [CHANGED]
+    assert read == ["1.csv"]
+
+
+def test_a_touched_or_previously_loaded_file_is_checksummed_once_then_skipped_unread(
+    landing, wh, monkeypatch
+):
+    from lifecycle.loader import manifest
+
+    f = write_csv(landing / "crm/users/1.csv", USERS, [["a", "A", "", "r", "true", T0]])
+    load(landing, wh)
+    con = duckdb.connect(str(wh))  # as a manifest written before modification times were kept
+    con.execute("alter table raw._load_manifest drop column modified_ns")
+    con.close()
+    os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 10**9))  # touched, same content
+    read: list[str] = []
+    real = manifest.sha256_of
+    monkeypatch.setattr(manifest, "sha256_of", lambda path: read.append(path.name) or real(path))
+    assert [r.status for r in load(landing, wh).files] == [SKIPPED] and read == ["1.csv"]
+    assert rows(wh, "select modified_ns from raw._load_manifest") == [(f.stat().st_mtime_ns,)]
+    assert [r.status for r in load(landing, wh).files] == [SKIPPED] and read == ["1.csv"]
 
 
 def test_changed_file_under_a_loaded_name_is_an_error_without_double_count(landing, wh):

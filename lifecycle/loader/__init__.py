@@ -84,8 +84,12 @@ def load_landing(
     tables: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = print,
     config: Mapping[str, str] | None = None,
+    verify: bool = False,
 ) -> LoadReport:
     """Load the new batch files of ``landing_dir`` into the raw layer of the DuckDB ``warehouse``.
+
+    ``verify``: checksum every batch file, also those with the size and modification time they
+    were loaded with (which are otherwise skipped unread).
 
     ``tables``: optional subset of ``<source>__<table>`` keys. ``con``: an open connection to reuse
     (left open; ``warehouse`` may then be None); otherwise ``warehouse`` is opened (parent folders
@@ -106,7 +110,7 @@ def load_landing(
         con = connect(warehouse, config)
     try:
         with utc_session(con):
-            return run_load(DuckDBLoader(con), landing_dir, selected, progress)
+            return run_load(DuckDBLoader(con), landing_dir, selected, progress, verify=verify)
     finally:
         if own:
             con.close()

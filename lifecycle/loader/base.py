@@ -42,6 +42,7 @@ class BatchFile:
     format: str  # one of FORMATS' values
     size_bytes: int
     sha256: str | None = None  # filled in by the planner before loading
+    modified_ns: int = 0  # st_mtime_ns when discovered (0: unknown)
 
     @property
     def key(self) -> str:
@@ -64,6 +65,7 @@ class ManifestEntry:
     error: str | None
     loaded_at_utc: datetime | None
     load_seconds: float
+    modified_ns: int | None = None  # the file's st_mtime_ns when it was loaded (None: before it was kept)
 
 
 @dataclass
@@ -182,6 +184,12 @@ class Loader(Protocol):
 
     def manifest(self) -> dict[str, ManifestEntry]:
         """Current manifest entries keyed by ``batch_file``."""
+        ...
+
+    def remember_modified(self, files: Sequence[BatchFile]) -> None:
+        """Record the current ``modified_ns`` of loaded files whose checksum matched (a file
+        loaded before the manifest kept modification times, or touched since), so that the next
+        run skips them unread."""
         ...
 
     def load(self, files: Sequence[BatchFile]) -> Iterator[FileResult]:

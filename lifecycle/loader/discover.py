@@ -70,8 +70,11 @@ def _table_files(landing_dir: Path, table: Table, folder: Path, out: Discovery) 
         elif not entry.is_file():
             out.notes.append(f"ignored {rel}: not a regular file")
         else:
+            stat = entry.stat()
             out.files.append(
-                BatchFile(table.source, table.name, entry.resolve(), rel, fmt, entry.stat().st_size)
+                BatchFile(
+                    table.source, table.name, entry.resolve(), rel, fmt, stat.st_size, None, stat.st_mtime_ns
+                )
             )
 
 

@@ -161,6 +161,10 @@ class DuckDBLoader:
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         cols = ", ".join(f"{q(n)} {t}" for n, t in MANIFEST_COLUMNS)
         con.execute(f"create table if not exists {RAW_SCHEMA}.{q(MANIFEST_TABLE)} ({cols})")
+        for name, sql_type in MANIFEST_COLUMNS:  # a manifest written before a column existed
+            con.execute(
+                f"alter table {RAW_SCHEMA}.{q(MANIFEST_TABLE)} add column if not exists {q(name)} {sql_type}"
+            )
         notes: list[str] = []
         for table in tables:
             note = self._ensure_table(table)
@@ -241,6 +245,7 @@ class DuckDBLoader:
                 "error": error,
                 "loaded_at_utc": now,
                 "load_seconds": round(seconds, 6),
+                "modified_ns": f.modified_ns or None,
             }
             for f, rows, status, error, seconds in entries
         ]
@@ -252,6 +257,12 @@ class DuckDBLoader:
         finally:
             with suppress(Exception):
                 self.con.unregister(view)
+
+    def remember_modified(self, files: Sequence[BatchFile]) -> None:
+        self.con.executemany(
+            f"update {RAW_SCHEMA}.{q(MANIFEST_TABLE)} set modified_ns = ? where batch_file = ?",
+            [(f.modified_ns, f.batch_file) for f in files],
+        )
 
     # -- loading --------------------------------------------------------------------------------
     def load(self, files: Sequence[BatchFile]) -> Iterator[FileResult]:

@@ -3,7 +3,10 @@
 The manifest (``raw._load_manifest`` in DuckDB) keeps one row per batch file: ``loaded`` with its
 sha256 and row count, or ``failed`` with the error. A run then
 
-- skips a file whose path is ``loaded`` with the same sha256 (it is not read again),
+- skips a file whose path is ``loaded`` with the same sha256 (it is not read again); a file whose
+  size and modification time (``st_mtime_ns``) are those recorded when it was loaded is not even
+  read to checksum it (as make and rsync do: at 50,000 accounts, checksumming 7 GB of unchanged
+  files took 11 s of a no-op run), unless the run verifies every checksum (``verify``),
 - reports a file whose path is ``loaded`` with a *different* sha256 as ``changed`` (an error: batch
   files are append-only, loading it again would double count, skipping it silently would hide a
   correction) and leaves the raw layer and the manifest as they were,
@@ -32,6 +35,7 @@ MANIFEST_COLUMNS: tuple[tuple[str, str], ...] = (
     ("error", "varchar"),
     ("loaded_at_utc", "timestamp"),
     ("load_seconds", "double"),
+    ("modified_ns", "bigint"),
 )
 
 
@@ -44,6 +48,8 @@ def sha256_of(path: Path) -> str:
 class Plan:
     new: list[BatchFile] = field(default_factory=list)  # to load (sha256 set); includes retries
     done: list[FileResult] = field(default_factory=list)  # skipped and changed files
+    #: skipped after their checksum matched, with a modification time the manifest does not have
+    remember: list[BatchFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -56,13 +62,28 @@ def changed_message(f: BatchFile, entry: ManifestEntry) -> str:
     )
 
 
-def plan(files: Sequence[BatchFile], manifest: Mapping[str, ManifestEntry]) -> Plan:
-    """Checksum ``files`` and split them into new (to load), skipped and changed."""
+def unchanged_since_load(f: BatchFile, entry: ManifestEntry | None) -> bool:
+    """The file has the size and modification time it had when it was loaded (no need to read it)."""
+    return (
+        entry is not None
+        and entry.status == LOADED
+        and bool(entry.modified_ns)
+        and entry.modified_ns == f.modified_ns
+        and entry.size_bytes == f.size_bytes
+    )
+
+
+def plan(files: Sequence[BatchFile], manifest: Mapping[str, ManifestEntry], *, verify: bool = False) -> Plan:
+    """Checksum ``files`` and split them into new (to load), skipped and changed. A loaded file
+    with its recorded size and modification time is skipped unread unless ``verify``."""
     out = Plan()
     loaded_by_sha: dict[str, str] = {
         e.sha256: e.batch_file for e in manifest.values() if e.status == LOADED and e.rows > 0
     }
     for f in files:
+        if not verify and unchanged_since_load(f, manifest.get(f.batch_file)):
+            out.done.append(FileResult(f.source, f.table, f.batch_file, SKIPPED, 0, None, 0.0))
+            continue
         try:
             f = replace(f, sha256=sha256_of(f.path))
         except OSError as exc:  # vanished or unreadable: the engine reports it as failed
@@ -73,6 +94,8 @@ def plan(files: Sequence[BatchFile], manifest: Mapping[str, ManifestEntry]) -> P
         if entry is not None and entry.status == LOADED:
             if entry.sha256 == f.sha256:
                 out.done.append(FileResult(f.source, f.table, f.batch_file, SKIPPED, 0, None, 0.0))
+                if f.modified_ns and entry.modified_ns != f.modified_ns:
+                    out.remember.append(f)
             else:
                 out.done.append(
                     FileResult(f.source, f.table, f.batch_file, CHANGED, 0, changed_message(f, entry), 0.0)

@@ -19,9 +19,15 @@ HEARTBEAT_SECONDS = 15.0
 
 
 def run_load(
-    loader: Loader, landing_dir: Path, tables: Sequence[Table], progress: Progress | None = None
+    loader: Loader,
+    landing_dir: Path,
+    tables: Sequence[Table],
+    progress: Progress | None = None,
+    *,
+    verify: bool = False,
 ) -> LoadReport:
-    """Load the new batch files of ``tables`` from ``landing_dir`` with ``loader``.
+    """Load the new batch files of ``tables`` from ``landing_dir`` with ``loader``; ``verify``:
+    checksum every file, even one with the size and modification time it was loaded with.
 
     Progress: one line per table (files new/skipped/failed, rows, seconds) and a total line.
     """
@@ -37,8 +43,10 @@ def run_load(
     results: list[FileResult] = []
     for table in tables:
         t0 = time.monotonic()
-        todo = plan([f for f in found.files if f.key == table.key], manifest)
+        todo = plan([f for f in found.files if f.key == table.key], manifest, verify=verify)
         notes.extend(todo.notes)
+        if todo.remember:
+            loader.remember_modified(todo.remember)
         table_results = list(todo.done)
         last_beat, rows = t0, 0
         for result in loader.load(todo.new):
