@@ -1,8 +1,9 @@
 {#-
     The inputs the current incremental model was last built from, as kept by keep_built_inputs:
     a dict with `build` (the relation of the build record: built_at, model_checksum, row_count and
-    last_period of the table the build left) and `inputs` (per input model of `reopen.inputs` and
-    `reopen.row_inputs` - the model's `meta.reopen` - the relation of its kept rows). None, and the model rebuilds every
+    last_period of the table the build left) and `inputs` (per input model of `reopen.inputs`,
+    `period_inputs`, `row_inputs` and `whole_inputs` - the model's `meta.reopen` - the relation of
+    its kept rows or period checksums). None, and the model rebuilds every
     period, when they cannot be trusted for this model: any of them is missing (a table built
     before the model kept its inputs, or by a run whose post-hook did not run), a kept input lacks
     a column the model now compares, or the model's code changed since (model_checksum: an
@@ -15,8 +16,10 @@
 {% macro built_inputs(reopen) -%}
     {%- if not execute -%}
         {%- set placeholders = {'build': 'built_build', 'inputs': {}} -%}
-        {%- for name in (reopen['inputs'] | list) + (reopen.get('row_inputs', {}) | list) -%}
-            {%- do placeholders['inputs'].update({name: 'built_' ~ name}) -%}
+        {%- for kind in ['inputs', 'period_inputs', 'row_inputs', 'whole_inputs'] -%}
+            {%- for name in reopen.get(kind, {}) -%}
+                {%- do placeholders['inputs'].update({name: 'built_' ~ name}) -%}
+            {%- endfor -%}
         {%- endfor -%}
         {{ return(placeholders) }}
     {%- endif -%}
@@ -26,7 +29,11 @@
     {%- for name, value_columns in reopen['inputs'].items() -%}
         {%- do compared.update({name: reopen['key_columns'] + ['valid_from', 'valid_to'] + value_columns}) -%}
     {%- endfor -%}
+    {%- for name in reopen.get('period_inputs', {}) -%}
+        {%- do compared.update({name: ['period', 'row_count', 'checksum']}) -%}
+    {%- endfor -%}
     {%- do compared.update(reopen.get('row_inputs', {})) -%}
+    {%- do compared.update(reopen.get('whole_inputs', {})) -%}
     {%- for name, columns in compared.items() -%}
         {%- set kept = load_relation(built_input_relation(name)) -%}
         {%- if kept is none -%}{{ return(none) }}{%- endif -%}
@@ -42,3 +49,4 @@
     {%- if (kept_checksum | list) != [local_md5(model.raw_code)] -%}{{ return(none) }}{%- endif -%}
     {{ return(found) }}
 {%- endmacro %}
+

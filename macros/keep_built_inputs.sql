@@ -2,8 +2,10 @@
     Post-hook of an incremental model that reopens the periods its inputs changed
     (fct_lifecycle_daily): keeps the rows of every input named in the model's `meta.reopen`
     (`inputs`: spell tables, input model -> value columns, kept with `key_columns`, valid_from
-    and valid_to; `row_inputs`: any relation, input model -> columns, kept as its distinct rows
-    of those columns), the columns the model reads and nothing else, and a build record (built_at: run_started_at;
+    and valid_to; `period_inputs`: input model -> its period column and the columns read, kept as
+    period_checksums, a few rows per period; `row_inputs` and `whole_inputs`: any relation, input
+    model -> columns, kept as its distinct rows of those columns), the columns the model reads
+    and nothing else, and a build record (built_at: run_started_at;
     model_checksum: the md5 of the model's code; row_count and last_period: count(*) and
     max(`period_column`) of the table as this build left it), in the relations of
     built_input_relation. The next run compares its inputs with these
@@ -22,7 +24,16 @@
             'select ' ~ (columns | join(', ')) ~ ' from ' ~ ref(name)
         ) -%}
     {%- endfor -%}
-    {%- for name, columns in reopen.get('row_inputs', {}).items() -%}
+    {%- for name, spec in reopen.get('period_inputs', {}).items() -%}
+        {%- do replace_table_as(
+            built_input_relation(name),
+            period_checksums(ref(name), spec['period'], spec['columns'])
+        ) -%}
+    {%- endfor -%}
+    {%- set row_inputs = {} -%}
+    {%- do row_inputs.update(reopen.get('row_inputs', {})) -%}
+    {%- do row_inputs.update(reopen.get('whole_inputs', {})) -%}
+    {%- for name, columns in row_inputs.items() -%}
         {%- do replace_table_as(
             built_input_relation(name),
             'select distinct ' ~ (columns | join(', ')) ~ ' from ' ~ ref(name)

@@ -57,10 +57,6 @@ built_billing_states as (
     select * from {{ built['inputs']['int_lifecycle_billing_states'] }}
 ),
 
-build_record as (
-    select * from {{ built['build'] }}
-),
-
 -- per account, the first day whose stage, phase, play or land differs from what the table was built from
 lifecycle_spell_changes as (
     {{ spells_first_difference(
@@ -77,21 +73,9 @@ billing_state_changes as (
     ) }}
 ),
 
-built_days as (
-    select
-        count(*) as row_count,
-        max(built.date) as last_day,
-        cast({{ dbt.dateadd(
-            'day',
-            '1 - cast(' ~ threshold('lifecycle_daily_restate_days') ~ ' as integer)',
-            'max(built.date)'
-        ) }} as date) as restate_from
-    from {{ this }} as built
-),
-
 -- the first day any account's row changes
 changed_from as (
-    select min(changes.first_difference_date) as first_day
+    select min(changes.first_difference_date) as first_period
     from (
         select first_difference_date from lifecycle_spell_changes
         union all
@@ -102,25 +86,19 @@ changed_from as (
 -- the first day to recompute: the first changed day or the restated days, whichever is earlier;
 -- null (every day) when the kept inputs are not this table's
 reopened as (
-    select
-        case
-            when
-                build_record.row_count <> built_days.row_count
-                or build_record.last_period <> built_days.last_day
-                then null
-            when changed_from.first_day < built_days.restate_from then changed_from.first_day
-            else built_days.restate_from
-        end as first_day
-    from built_days
-    cross join build_record
-    cross join changed_from
+    {{ first_reopened_period(
+        built, reopen, 'changed_from',
+        restate_from='cast(' ~ dbt.dateadd(
+            'day', '1 - cast(' ~ threshold('lifecycle_daily_restate_days') ~ ' as integer)', 'last_period'
+        ) ~ ' as date)'
+    ) }}
 ),
 
 {% endif -%}
 bounds as (
     select
         {% if built -%}
-        coalesce((select first_day from reopened), min(lifecycle_spells.valid_from)) as first_day,
+        coalesce((select first_period from reopened), min(lifecycle_spells.valid_from)) as first_day,
         {%- else -%}
         min(lifecycle_spells.valid_from) as first_day,
         {%- endif %}

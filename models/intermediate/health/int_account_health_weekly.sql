@@ -6,9 +6,9 @@
 -- its snapshot, the usage days of the window ending there and the seeds.
 -- Incremental, whole weeks replaced (delete+insert by week on DuckDB, insert_overwrite of week
 -- partitions on Spark): a run recomputes from the first week any row can change - the earliest of
--- the first week where the CRM weeks differ from the ones the table was built from, the week of
--- the first day where a spell input differs (both kept by the post-hook keep_built_inputs in
--- _lifecycle), the week of the first usage day refreshed since the build or no longer held, and
+-- the first week where the CRM weeks differ from the ones the table was built from (kept as one
+-- checksum per week), the week of the first day where a spell input differs (both kept by the
+-- post-hook keep_built_inputs in _lifecycle), the week of the first usage day refreshed since the build or no longer held, and
 -- the last week built (the as_of week is provisional) - and adds the new weeks. An edited seed,
 -- kept inputs of another version of this model's code or of another table than this one: every
 -- week, as does `--full-refresh`.
@@ -20,20 +20,26 @@
         'int_lifecycle_billing_states': ['mrr_usd', 'licensed_seats', 'is_past_due'],
         'int_account_usage_spells': ['active_users_28d', 'value_features_28d'],
     },
+    'period_inputs': {
+        'int_account_crm_health_weekly': {
+            'period': 'week',
+            'columns': [
+                'account_id', 'week', 'snapshot_date', 'open_high_cases', 'recent_csat', 'support_score',
+                'support_reason', 'latest_nps_score', 'sentiment_score', 'sentiment_reason',
+                'champion_present', 'engaged_contacts', 'days_since_csm_touch', 'relationship_score',
+                'relationship_reason',
+            ],
+        },
+    },
     'row_inputs': {
-        'int_account_crm_health_weekly': [
-            'account_id', 'week', 'snapshot_date', 'open_high_cases', 'recent_csat', 'support_score',
-            'support_reason', 'latest_nps_score', 'sentiment_score', 'sentiment_reason',
-            'champion_present', 'engaged_contacts', 'days_since_csm_touch', 'relationship_score',
-            'relationship_reason',
-        ],
         'int_account_usage_daily': ['usage_date'],
+    },
+    'whole_inputs': {
         'health_weights': ['component', 'weight'],
         'value_events': ['event_name', 'feature'],
         'thresholds': ['name', 'value'],
     },
 } %}
-{%- set seeds = ['health_weights', 'value_events', 'thresholds'] %}
 {{ config(
     materialized='incremental',
     incremental_strategy=incremental_day_strategy(),
@@ -51,7 +57,7 @@
 with
 
 all_crm_weeks as {{ inline_cte() }} (
-    select {{ reopen['row_inputs']['int_account_crm_health_weekly'] | join(', ') }}
+    select {{ reopen['period_inputs']['int_account_crm_health_weekly']['columns'] | join(', ') }}
     from {{ ref('int_account_crm_health_weekly') }}
 ),
 
@@ -80,17 +86,6 @@ health_weights as (
 ),
 
 {% if built -%}
-build_record as (
-    select * from {{ built['build'] }}
-),
-
-built_weeks as (
-    select
-        count(*) as row_count,
-        max(built.week) as last_week
-    from {{ this }} as built
-),
-
 {% for name in reopen['inputs'] -%}
 -- per account, the first day {{ name }} differs from what the table was built from
 {{ name }}_changes as (
@@ -98,11 +93,11 @@ built_weeks as (
 ),
 
 {% endfor -%}
--- the CRM weeks that differ
+-- the CRM weeks that differ (their checksums)
 crm_week_changes as (
-    {{ rows_differing(
-        built['inputs']['int_account_crm_health_weekly'], 'all_crm_weeks',
-        reopen['row_inputs']['int_account_crm_health_weekly']
+    {{ periods_differing(
+        built['inputs']['int_account_crm_health_weekly'], ref('int_account_crm_health_weekly'),
+        'week', reopen['period_inputs']['int_account_crm_health_weekly']['columns']
     ) }}
 ),
 
@@ -111,71 +106,45 @@ usage_day_changes as (
     {{ rows_differing(built['inputs']['int_account_usage_daily'], 'all_usage_daily', ['usage_date']) }}
 ),
 
--- the first day any week can change: of a spell input, a CRM week, a usage day recomputed since
--- the build (its _refreshed_at) or no longer held
-first_change as (
-    select min(changes.first_day) as first_day
+-- the week of the first day any week can change: of a spell input, a CRM week, a usage day
+-- recomputed since the build (its _refreshed_at) or no longer held
+changed_from as (
+    select cast({{ dbt.date_trunc('week', 'min(changes.first_day)') }} as date) as first_period
     from (
         {%- for name in reopen['inputs'] %}
         select first_difference_date as first_day from {{ name }}_changes
         union all
         {%- endfor %}
-        select week as first_day from crm_week_changes
+        select period as first_day from crm_week_changes
         union all
         select usage_date as first_day
         from all_usage_daily
-        where _refreshed_at > (select max(built_at) from build_record)
+        where _refreshed_at > (select max(built_at) from {{ built['build'] }})
         union all
         select usage_date as first_day from usage_day_changes
     ) as changes
 ),
 
--- rows of an edited seed (any: every week)
-seed_changes as (
-    {%- for name in seeds %}
-    select count(*) as changed_rows
-    from (
-        {{ rows_differing(built['inputs'][name], ref(name), reopen['row_inputs'][name]) | indent(8) }}
-    ) as {{ name }}_changes
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-),
-
 -- the first week to recompute: the week of the first change or the last week built, whichever
 -- is earlier; null (every week) when a seed changed or the kept inputs are not this table's
 reopened as (
-    select
-        case
-            when
-                build_record.row_count <> built_weeks.row_count
-                or build_record.last_period <> built_weeks.last_week
-                or (select sum(changed_rows) from seed_changes) > 0
-                then null
-            when changes.first_day < built_weeks.last_week
-                then cast({{ dbt.date_trunc('week', 'changes.first_day') }} as date)
-            else built_weeks.last_week
-        end as first_week
-    from built_weeks
-    cross join build_record
-    cross join first_change as changes
+    {{ first_reopened_period(built, reopen, 'changed_from') }}
 ),
 
 -- the first usage day the recomputed weeks' windows read
 reopened_usage as (
     select
         cast({{ dbt.dateadd(
-            'day', '-1 * cast(' ~ threshold('active_user_window_days') ~ ' as integer)', 'first_week'
+            'day', '-1 * cast(' ~ threshold('active_user_window_days') ~ ' as integer)', 'first_period'
         ) }} as date) as first_usage_date
     from reopened
 ),
 
--- the weeks recomputed, and the usage days their windows read (every one when first_week is null)
+-- the weeks recomputed, and the usage days their windows read (every one when first_period is null)
 crm_weeks as (
     select all_crm_weeks.*
     from all_crm_weeks
-    where all_crm_weeks.week >= coalesce((select first_week from reopened), cast('1900-01-01' as date))
+    where all_crm_weeks.week >= coalesce((select first_period from reopened), cast('1900-01-01' as date))
 ),
 
 usage_daily as (
