@@ -5,7 +5,8 @@
     and valid_to; `period_inputs`: input model -> its period column and the columns read, kept as
     period_checksums, a few rows per period; `row_inputs` and `whole_inputs`: any relation, input
     model -> columns, kept as its distinct rows of those columns), the columns the model reads
-    and nothing else, and a build record (built_at: run_started_at;
+    and nothing else, and a build record (built_at: run_started_at to the microsecond, as refreshed_at writes it - a row
+    refreshed by the same build is not later than the build;
     model_checksum: the md5 of the model's code; row_count and last_period: count(*) and
     max(`period_column`) of the table as this build left it), in the relations of
     built_input_relation. The next run compares its inputs with these
@@ -41,7 +42,7 @@
     {%- endfor -%}
     {%- do replace_table_as(
         built_input_relation('build'),
-        "select cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "' as timestamp) as built_at, "
+        'select ' ~ refreshed_at() ~ ' as built_at, '
         ~ "'" ~ local_md5(model.raw_code) ~ "' as model_checksum, "
         ~ 'count(*) as row_count, max(' ~ reopen['period_column'] ~ ') as last_period from ' ~ this
     ) -%}

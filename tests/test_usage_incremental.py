@@ -258,6 +258,16 @@ def _account_of(warehouse: Path, workspace_id: str) -> str | None:
     return account_id
 
 
+def _usage_days_refreshed_after_the_health_build(warehouse: Path) -> int:
+    """Usage days whose _refreshed_at is later than the weekly health's build record: each one
+    makes the next run recompute the weekly health from its week."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select count(*) from intermediate.int_account_usage_daily "
+            "where _refreshed_at > (select max(built_at) from _lifecycle.int_account_health_weekly__build)"
+        ).fetchone()[0]
+
+
 def _hold_back_last_batches(landing: Path, held: Path) -> list[Path]:
     """Move each table's latest batch file (of tables with two or more) from landing to held."""
     moved = []
@@ -290,6 +300,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     _lifecycle(tmp, env, "dbt", "seed")
     _lifecycle(tmp, env, "dbt", "run")
     first_code = _incremental_models_code(tmp)
+    refreshed_after_build = _usage_days_refreshed_after_the_health_build(warehouse)
     before = _events_by_day(warehouse)
     orphan_before = _orphan_status(warehouse)
 
@@ -314,6 +325,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {
         "warehouse": warehouse,
         "first_code": first_code,
+        "refreshed_after_build": refreshed_after_build,
         "incremental_code": incremental_code,
         "refresh_code": refresh_code,
         "before": before,
@@ -335,6 +347,13 @@ def test_the_second_run_is_incremental_and_the_others_are_not(builds, model: str
     assert mark not in builds["first_code"][model]  # the first build of a warehouse is a full one
     assert mark in builds["incremental_code"][model]
     assert mark not in builds["refresh_code"][model]
+
+
+def test_a_build_record_is_not_earlier_than_the_rows_of_its_own_build(builds) -> None:
+    # built_at to the second, against _refreshed_at to the microsecond, made every usage day of
+    # the same dbt invocation look refreshed since the build: each incremental run recomputed
+    # every week of the weekly health (35 s of a 374 s incremental build at 50,000 accounts)
+    assert builds["refreshed_after_build"] == 0
 
 
 def test_the_incremental_run_adds_new_days_and_recomputes_a_day_it_had(builds) -> None:
