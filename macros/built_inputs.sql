@@ -49,4 +49,3 @@
     {%- if (kept_checksum | list) != [local_md5(model.raw_code)] -%}{{ return(none) }}{%- endif -%}
     {{ return(found) }}
 {%- endmacro %}
-

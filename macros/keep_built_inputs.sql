@@ -5,8 +5,9 @@
     and valid_to; `period_inputs`: input model -> its period column and the columns read, kept as
     period_checksums, a few rows per period; `row_inputs` and `whole_inputs`: any relation, input
     model -> columns, kept as its distinct rows of those columns), the columns the model reads
-    and nothing else, and a build record (built_at: run_started_at to the microsecond, as refreshed_at writes it - a row
-    refreshed by the same build is not later than the build;
+    and nothing else, and a build record (built_at: run_started_at to the microsecond, written
+    by refreshed_at as the usage models' _refreshed_at is, so a row refreshed by the same build
+    is not later than the build;
     model_checksum: the md5 of the model's code; row_count and last_period: count(*) and
     max(`period_column`) of the table as this build left it), in the relations of
     built_input_relation. The next run compares its inputs with these

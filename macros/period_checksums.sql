@@ -5,13 +5,14 @@
     period exactly when that period's rows are equal, but for a 2^-64 chance per changed period.
     keep_built_inputs keeps these for the `period_inputs` of `meta.reopen` instead of the rows
     (a few rows per period, not one per account-period), and periods_differing compares them.
-    Returns a select for a CTE or subquery body.
+    `bit_xor` is the aggregate's name on DuckDB and Spark (3.0+) alike. Returns a select for a CTE
+    or subquery body.
 -#}
 {% macro period_checksums(relation, period_column, columns) -%}
 select
     {{ period_column }} as period,
     count(*) as row_count,
-    {{ bit_xor_agg(row_checksum(columns)) }} as checksum
+    bit_xor({{ row_checksum(columns) }}) as checksum
 from {{ relation }}
 group by {{ period_column }}
 {%- endmacro %}

@@ -8,8 +8,8 @@
 -- partitions on Spark): a run recomputes from the first week any row can change - the earliest of
 -- the first week where the CRM weeks differ from the ones the table was built from (kept as one
 -- checksum per week), the week of the first day where a spell input differs (both kept by the
--- post-hook keep_built_inputs in _lifecycle), the week of the first usage day refreshed since the build or no longer held, and
--- the last week built (the as_of week is provisional) - and adds the new weeks. An edited seed,
+-- post-hook keep_built_inputs in _lifecycle), the week of the first usage day refreshed since
+-- the build or no longer held, and the last week built (the as_of week is provisional) - and adds the new weeks. An edited seed,
 -- kept inputs of another version of this model's code or of another table than this one: every
 -- week, as does `--full-refresh`.
 {%- set reopen = {
