@@ -20,6 +20,8 @@ help:  ## list the commands
 $(STAMP): requirements.lock requirements/duckdb1-client.lock pyproject.toml
 	@echo "==> creating $(VENV) from requirements.lock (one time, about 2 minutes)"
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}: set PYTHON=python3.11"'
+	@# refuse a lock file with an unpinned or unhashed package, before pip sees it (scripts/check_lock.py)
+	@$(PYTHON) scripts/check_lock.py requirements.lock requirements/duckdb1-client.lock --pyproject pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements.lock
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .

@@ -2,8 +2,9 @@
 
 The one composition root: it wires the domain library (`lifecycle`: loader, simulator, dbt,
 summary) and, lazily, the Dagster launcher (`orchestration.launch`, for `run`, `publish`, `ui`).
-Normal output goes to stdout, every error and warning to stderr; exit 2 for bad configuration
-or usage, 1 for a failed run.
+Normal output goes to stdout, every error and warning to stderr. Exit codes: 0 done; 1 the run
+failed; 2 bad configuration or usage (nothing was done); 3 done and published, but some batch
+files were rejected (not loaded: listed in the summary and ``audit.rejected_files``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lifecycle import __version__
-from lifecycle.settings import CHECKED, ConfigError, Settings
+from lifecycle.settings import CHECKED, DEFAULT_LANDING_DIR, ConfigError, Settings
 
 if TYPE_CHECKING:  # the launcher is imported lazily, by the commands that run Dagster
+    from lifecycle.loader import LoadReport
     from orchestration.launch import RunOutcome
+
+#: Exit codes (README: "Exit codes"). 3 is a run that finished and published, but left batch files
+#: out because they could not be loaded: a scheduler must notice, and nothing else was lost.
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_REJECTED = 0, 1, 2, 3
 
 ENV_HELP = """environment (all optional):
   LIFECYCLE_LANDING_DIR  landing files <source>/<table>/<batch>   (default data/landing)
@@ -50,8 +56,9 @@ def _missing_landing(settings: Settings) -> bool:
     return True
 
 
-def _load(settings: Settings, *, verify: bool = False) -> bool:
-    """Load new batch files into the raw layer; False when a file changed under a loaded name."""
+def _load(settings: Settings, *, verify: bool = False) -> LoadReport:
+    """Load new batch files into the raw layer, printing progress, warnings and errors; the report
+    says whether a file changed under a loaded name (``ok``) and which files were rejected."""
     from lifecycle.loader import load_landing
 
     report = load_landing(
@@ -65,13 +72,40 @@ def _load(settings: Settings, *, verify: bool = False) -> bool:
         warning(w)
     for e in report.errors:
         error(e)
-    return report.ok
+    return report
+
+
+def _rejected_exit(count: int) -> int:
+    """Exit 3 with one error line when ``count`` batch files were rejected (else 0)."""
+    if not count:
+        return EXIT_OK
+    error(
+        f"completed, but {count} batch file(s) were rejected and not loaded (listed above and in "
+        f"audit.rejected_files): fix or remove them; exit {EXIT_REJECTED}"
+    )
+    return EXIT_REJECTED
+
+
+def _rejected_in_warehouse(settings: Settings) -> int:
+    """How many batch files the warehouse's manifest holds as rejected (failed to load)."""
+    from lifecycle.connection import connect
+    from lifecycle.loader import rejected_files
+
+    if not settings.warehouse.exists():
+        return 0
+    with connect(settings.warehouse, settings.duckdb_config(), read_only=True) as con:
+        return len(rejected_files(con))
 
 
 def _cmd_load(settings: Settings, args: argparse.Namespace) -> int:
     if _missing_landing(settings):
-        return 2
-    return 0 if _load(settings, verify=args.verify_checksums) else 1
+        return EXIT_CONFIG
+    from lifecycle.loader import FAILED
+
+    report = _load(settings, verify=args.verify_checksums)
+    if not report.ok:
+        return EXIT_FAILED
+    return _rejected_exit(report.count(FAILED))
 
 
 def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
@@ -131,20 +165,52 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     from lifecycle.summary import summary_lines
 
     started = time.monotonic()
-    if _missing_landing(settings):
-        return 2
+    if _missing_landing(settings) or _nothing_to_build(settings):
+        return EXIT_CONFIG
     print(f"==> load {settings.landing_dir} -> {settings.warehouse}")
-    loaded_ok = _load(settings)
+    report = _load(settings)
     rc = _build_models(settings, full_refresh=args.full_refresh, force=args.force)
     for line in summary_lines(settings.warehouse, time.monotonic() - started, settings.duckdb_config()):
         print(line)
-    if not loaded_ok:
+    if not report.ok:
         error("some batch files changed after they were loaded (see above): the build is not complete")
-        return 1
+        return EXIT_FAILED
     if rc != 0:
         error(f"dbt build failed (exit {rc}): see dbt's output above")
-        return 1
-    return 0
+        return EXIT_FAILED
+    return _rejected_exit(_rejected_in_warehouse(settings))
+
+
+def _nothing_to_build(settings: Settings) -> bool:
+    """True (with one error line) when the landing dir has no batch files and the warehouse has
+    never loaded any: a build would publish empty marts that look like a company without customers."""
+    from lifecycle.loader import has_batches
+
+    if has_batches(settings.landing_dir) or _loaded_files(settings):
+        return False
+    error(
+        f"landing dir {settings.landing_dir} has no batch files (<source>/<table>/<file>.csv|.jsonl|"
+        ".jsonl.gz|.parquet) and the warehouse has loaded none: nothing to build. Check "
+        "LIFECYCLE_LANDING_DIR, or write the demo data set with `make simulate`"
+    )
+    return True
+
+
+def _loaded_files(settings: Settings) -> int:
+    from lifecycle.connection import connect
+
+    if not settings.warehouse.exists():
+        return 0
+    with connect(settings.warehouse, settings.duckdb_config(), read_only=True) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' "
+            "and table_name = '_load_manifest'"
+        ).fetchall()[0][0]
+        if not found:
+            return 0
+        return int(
+            con.execute("select count(*) from raw._load_manifest where status = 'loaded'").fetchall()[0][0]
+        )
 
 
 def _build_models(settings: Settings, *, full_refresh: bool, force: bool = False) -> int:
@@ -194,16 +260,25 @@ def _run_models(settings: Settings, *, full_refresh: bool) -> int:
 
 
 def _ensure_demo_data(settings: Settings, scale: str) -> bool:
-    """Simulate the demo company into an empty landing dir; never touch a landing dir with batches.
+    """Simulate the demo company into the default landing dir when it is empty; never touch a
+    landing dir with batches, nor one the user named (LIFECYCLE_LANDING_DIR).
 
-    False (with an error printed) when the landing dir has no batches but holds other files the
-    simulator will not overwrite.
+    False (with one error line printed) when a named landing dir is missing or has no batches, or
+    when the default one has no batches but holds other files the simulator will not overwrite.
     """
     from lifecycle.loader import has_batches
 
     if has_batches(settings.landing_dir):
         print(f"landing dir {settings.landing_dir} has batch files: using them as they are")
         return True
+    if settings.landing_dir_named:
+        state = "does not exist" if not settings.landing_dir.exists() else "has no batch files"
+        error(
+            f"landing dir {settings.landing_dir} (LIFECYCLE_LANDING_DIR) {state}: nothing was loaded or "
+            "published. Check the path; the demo data set is generated only into the default "
+            f"{DEFAULT_LANDING_DIR} (unset LIFECYCLE_LANDING_DIR), or by `lifecycle simulate --out DIR`"
+        )
+        return False
     from lifecycle.simulator import simulate
 
     print(f"landing dir {settings.landing_dir} has no batch files: generating the {scale} data set")
@@ -273,7 +348,7 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     for check in outcome.warnings:
         warning(check.line().removeprefix("warning: "))
-    return 0
+    return _rejected_exit(_rejected_in_warehouse(settings))
 
 
 def _cmd_publish(settings: Settings, args: argparse.Namespace) -> int:

@@ -12,7 +12,12 @@ from pathlib import Path
 #: The repository root: where dbt_project.yml and profiles.yml live.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
+#: The engines the dbt project is written for; a target must also be configured in profiles.yml
+#: (``configured_targets``) before a command runs dbt against it.
 VALID_TARGETS = ("duckdb", "spark")
+#: The landing dir when LIFECYCLE_LANDING_DIR is unset (relative to the working dir): the only one
+#: ``lifecycle run`` fills with the demo data set when it is empty.
+DEFAULT_LANDING_DIR = "data/landing"
 #: Settings that can be invalid; a command validates only those it uses (``Settings.from_env(uses=...)``).
 #: ``duckdb``: the DuckDB resource settings (memory limit, threads, temp dir), read by every
 #: command that opens the warehouse.
@@ -50,6 +55,10 @@ class Settings:
     #: DuckDB ``temp_directory`` (where it spills beyond the memory limit); a relative path is
     #: taken beside the warehouse file, so the default is ``<warehouse dir>/duckdb_tmp``.
     duckdb_temp_dir: Path = Path(DEFAULT_DUCKDB_TEMP_DIR)
+    #: True when LIFECYCLE_LANDING_DIR names a landing dir other than the default ``data/landing``:
+    #: such a dir is the user's data, never a place to simulate the demo into (a typo in the name
+    #: must not publish a simulated company).
+    landing_dir_named: bool = False
 
     def __post_init__(self) -> None:
         if not self.duckdb_temp_dir.is_absolute():
@@ -91,6 +100,11 @@ class Settings:
         target = (env.get("DBT_TARGET") or "duckdb").strip() if "dbt_target" in uses else "duckdb"
         if target not in VALID_TARGETS:
             raise ConfigError(f"DBT_TARGET={target!r} is not one of {', '.join(VALID_TARGETS)}")
+        if "dbt_target" in uses and target not in (configured := configured_targets(PROJECT_DIR)):
+            raise ConfigError(
+                f"DBT_TARGET={target!r} is not configured in profiles.yml (configured: "
+                f"{', '.join(configured) or 'none'}): unset DBT_TARGET to use duckdb"
+            )
         warehouse = path("LIFECYCLE_WAREHOUSE", "data/warehouse.duckdb")
         duckdb_settings: dict[str, object] = {}
         if "duckdb" in uses:
@@ -100,8 +114,10 @@ class Settings:
             }
             if (env.get("LIFECYCLE_DUCKDB_TEMP_DIR") or "").strip():
                 duckdb_settings["duckdb_temp_dir"] = path("LIFECYCLE_DUCKDB_TEMP_DIR", "")
+        landing_dir = path("LIFECYCLE_LANDING_DIR", DEFAULT_LANDING_DIR)
         return cls(
-            landing_dir=path("LIFECYCLE_LANDING_DIR", "data/landing"),
+            landing_dir=landing_dir,
+            landing_dir_named=landing_dir.resolve() != path("", DEFAULT_LANDING_DIR).resolve(),
             warehouse=warehouse,
             serving=path("LIFECYCLE_SERVING", "data/serving.duckdb"),
             as_of_date=as_of,
@@ -150,6 +166,17 @@ class Settings:
         if self.as_of_date:
             env["LIFECYCLE_AS_OF_DATE"] = self.as_of_date.isoformat()
         return env
+
+
+def configured_targets(project_dir: Path) -> list[str]:
+    """The dbt targets profiles.yml configures (the outputs of its one profile), in file order."""
+    import yaml
+
+    try:
+        profiles = yaml.safe_load((project_dir / "profiles.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read {project_dir / 'profiles.yml'}: {exc}") from exc
+    return [name for profile in profiles.values() for name in (profile.get("outputs") or {})]
 
 
 #: What DuckDB takes as a memory limit: a number with a unit (B, KB, MB, GB, TB, KiB, ... or

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from lifecycle.connection import connect
+from lifecycle.loader import ManifestEntry, rejected_files
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,18 @@ def table_lines(counts: list[TableCounts]) -> list[str]:
     return lines
 
 
+def rejected_lines(rejected: list[ManifestEntry]) -> list[str]:
+    """The batch files the load rejected, one line each with why (nothing when there are none)."""
+    if not rejected:
+        return []
+    lines = [
+        f"REJECTED batch files: {len(rejected)} not loaded (retried every run until fixed or removed; "
+        "listed in audit.rejected_files):"
+    ]
+    lines += [f"  {f.batch_file}: {f.error}" for f in rejected]
+    return lines
+
+
 def summary_lines(
     warehouse: Path, seconds: float | None = None, config: Mapping[str, str] | None = None
 ) -> list[str]:
@@ -136,6 +149,7 @@ def summary_lines(
                 f"{m} ({con.execute(f'select count(*) from marts.{m}').fetchone()[0]:,} rows)" for m in marts
             ]
             lines.append("marts: " + ", ".join(sizes))
+        lines += rejected_lines(rejected_files(con))
         lines.append(f"warehouse: {warehouse}")
         if seconds is not None:
             lines.append(f"elapsed: {seconds:.1f} s")

@@ -4,6 +4,11 @@ The loader is incremental by batch file: materialising a raw table reads only th
 table that were not loaded before. All selected tables load in one step over one warehouse
 connection (DuckDB has one writer). The keys match the dbt sources' ``meta.dagster.asset_key``,
 so the graph reads raw table -> staging -> ... .
+
+The same step materialises ``raw/load_manifest`` (``raw._load_manifest``, one row per batch file
+with its status) with the asset check ``no_rejected_batch_files``: it fails (severity ERROR, not
+blocking, so the rest is still built and published) while any batch file could not be loaded, and
+lists them. dbt's ``audit.rejected_files`` reads that table.
 """
 
 from collections.abc import Iterator
@@ -43,20 +48,49 @@ def _spec(table: Table) -> dg.AssetSpec:
 RAW_SPECS = [_spec(t) for t in TABLES]
 _TABLE_BY_KEY = {raw_key(t): t for t in TABLES}
 
+#: ``raw._load_manifest``: the loader's record of every batch file (the dbt source ``loader.load_manifest``).
+MANIFEST_KEY = dg.AssetKey(["raw", "load_manifest"])
+MANIFEST_SPEC = dg.AssetSpec(
+    key=MANIFEST_KEY,
+    description=(
+        "`raw._load_manifest`: one row per landed batch file with its status (`loaded` with its "
+        "sha256 and row count, or `failed` with the reason it could not be loaded; failed files "
+        "are retried every run). `audit.rejected_files` publishes the failed ones."
+    ),
+    group_name="raw_loader",
+    owners=[LAYER_OWNERS["raw"]],
+    kinds={"duckdb", "python"},
+    tags={"layer": "raw"},
+    metadata={"dagster/table_name": "raw._load_manifest"},
+    skippable=True,
+)
+REJECTED_CHECK = "no_rejected_batch_files"
+REJECTED_CHECK_SPEC = dg.AssetCheckSpec(
+    name=REJECTED_CHECK,
+    asset=MANIFEST_KEY,
+    blocking=False,
+    description=(
+        "Every batch file in the landing dir could be loaded. Fails (ERROR, not blocking: the other "
+        "files are built and published) while any file is rejected, and lists them; "
+        "`lifecycle run` then exits 3."
+    ),
+)
+
 
 @dg.multi_asset(
     name=RAW_OP,
-    specs=RAW_SPECS,
+    specs=[*RAW_SPECS, MANIFEST_SPEC],
+    check_specs=[REJECTED_CHECK_SPEC],
     can_subset=True,
     op_tags={"lifecycle/writes": "warehouse"},
     retry_policy=dg.RetryPolicy(max_retries=1, delay=5),
 )
 def load_raw_tables(
     context: dg.AssetExecutionContext, lifecycle: LifecycleResource
-) -> Iterator[dg.MaterializeResult]:
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Load new batch files of the selected raw tables (``lifecycle.loader.load_landing``)."""
     from lifecycle.connection import connect
-    from lifecycle.loader import load_landing, raw_row_counts
+    from lifecycle.loader import load_landing, raw_row_counts, rejected_files
 
     settings = lifecycle.settings()
     selected = [_TABLE_BY_KEY[k] for k in context.selected_asset_keys if k in _TABLE_BY_KEY]
@@ -67,6 +101,7 @@ def load_raw_tables(
             settings.landing_dir, con=con, tables=[t.key for t in selected], progress=context.log.info
         )
         totals = raw_row_counts(con)
+        rejected = rejected_files(con)
     finally:
         con.close()
     for warning in report.warnings:
@@ -92,3 +127,34 @@ def load_raw_tables(
                 "dagster/table_name": f"raw.{table.key}",
             },
         )
+    if MANIFEST_KEY in context.selected_asset_keys:
+        yield dg.MaterializeResult(
+            asset_key=MANIFEST_KEY,
+            metadata={
+                "rejected_files": len(rejected),
+                "loaded_files_this_run": report.count("loaded"),
+                "dagster/table_name": "raw._load_manifest",
+            },
+        )
+    if context.selected_asset_check_keys and any(
+        k.name == REJECTED_CHECK for k in context.selected_asset_check_keys
+    ):
+        yield rejected_check_result(rejected)
+
+
+def rejected_check_result(rejected: list) -> dg.AssetCheckResult:
+    """``no_rejected_batch_files``: passed when no batch file is rejected, else the files and why."""
+    shown = [f"{f.batch_file}: {f.error}" for f in rejected[:20]]
+    more = f" (and {len(rejected) - 20} more: audit.rejected_files)" if len(rejected) > 20 else ""
+    return dg.AssetCheckResult(
+        asset_key=MANIFEST_KEY,
+        check_name=REJECTED_CHECK,
+        passed=not rejected,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=(
+            f"{len(rejected)} batch file(s) rejected, not loaded: " + "; ".join(shown) + more
+            if rejected
+            else "every batch file was loaded"
+        ),
+        metadata={"rejected_files": len(rejected), "files": dg.MetadataValue.json(shown)},
+    )

@@ -92,6 +92,109 @@ def test_a_bad_dbt_target_blocks_the_commands_that_run_dbt_only(env, monkeypatch
         assert "DBT_TARGET" in capsys.readouterr().err
 
 
+def test_config_errors_are_one_line_on_stderr_before_any_work(env, monkeypatch, capsys) -> None:
+    """A missing landing dir, a bad as-of date, an unknown or unconfigured target: exit 2, one
+    line, and nothing written (no warehouse, no Dagster home, no landing dir)."""
+    cases = [
+        ({}, ["build"], "landing dir"),
+        ({}, ["run"], "landing dir"),
+        ({"LIFECYCLE_AS_OF_DATE": "2025-02-30"}, ["run"], "LIFECYCLE_AS_OF_DATE"),
+        ({"DBT_TARGET": "bigquery"}, ["run"], "DBT_TARGET"),
+        ({"DBT_TARGET": "spark"}, ["build"], "not configured in profiles.yml"),
+        ({"LIFECYCLE_DUCKDB_MEMORY_LIMIT": "lots"}, ["load"], "LIFECYCLE_DUCKDB_MEMORY_LIMIT"),
+    ]
+    for extra, command, words in cases:
+        with monkeypatch.context() as m:
+            for name, value in extra.items():
+                m.setenv(name, value)
+            assert main(command) == 2, (extra, command)
+        captured = capsys.readouterr()
+        lines = captured.err.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0], (extra, command, captured.err)
+        assert "Traceback" not in captured.err
+    assert sorted(p.name for p in env.iterdir()) == [], "a refused command wrote something"
+
+
+def test_run_never_simulates_into_a_named_landing_dir(env, capsys) -> None:
+    """The typo that published a simulated company: LIFECYCLE_LANDING_DIR names a missing or an
+    empty folder. Only the default data/landing gets the demo."""
+    assert main(["run", "--demo-scale", "small"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "(LIFECYCLE_LANDING_DIR) does not exist: nothing was loaded" in err[0], err
+    (env / "landing").mkdir()
+    assert main(["run", "--demo-scale", "small"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "has no batch files" in err[0], err
+    assert [p.name for p in env.iterdir()] == ["landing"] and not any((env / "landing").iterdir())
+
+
+def test_build_refuses_an_empty_landing_dir_when_nothing_was_ever_loaded(env, capsys) -> None:
+    (env / "landing").mkdir()
+    assert main(["build"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nothing to build" in err[0], err
+    assert not (env / "data").exists()
+
+
+def test_the_default_landing_dir_is_the_only_one_the_demo_goes_into(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LIFECYCLE_LANDING_DIR", raising=False)
+    assert not Settings.from_env().landing_dir_named
+    monkeypatch.setenv("LIFECYCLE_LANDING_DIR", "data/landing")  # the default, spelled out
+    assert not Settings.from_env().landing_dir_named
+    monkeypatch.setenv("LIFECYCLE_LANDING_DIR", str(tmp_path / "data" / "landing"))
+    assert not Settings.from_env().landing_dir_named
+    monkeypatch.setenv("LIFECYCLE_LANDING_DIR", "data/landnig")
+    assert Settings.from_env().landing_dir_named
+
+
+def _garbage_parquet(landing: Path) -> Path:
+    path = landing / "billing" / "invoices" / "2025-02-01.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"PAR1 this is not a parquet file")
+    return path
+
+
+def test_a_rejected_file_is_listed_and_exits_3_while_the_rest_loads(env, capsys) -> None:
+    landing = env / "landing"
+    _write_users(landing / "crm" / "users" / "1.csv", n=3)
+    bad = _garbage_parquet(landing)
+    assert main(["load"]) == 3
+    captured = capsys.readouterr()
+    assert "crm__users" in captured.out and "new    1" in captured.out
+    last = captured.err.strip().splitlines()[-1]
+    assert last.startswith("error: completed, but 1 batch file(s) were rejected") and last.endswith("exit 3")
+    lines = summary_lines(env / "data" / "warehouse.duckdb")
+    at = lines.index(next(x for x in lines if x.startswith("REJECTED batch files: 1 not loaded")))
+    assert lines[at + 1].startswith("  billing/invoices/2025-02-01.parquet: ")
+    assert main(["load"]) == 3  # retried, still rejected
+    capsys.readouterr()
+    bad.unlink()  # removed: no longer rejected
+    assert main(["load"]) == 0
+    assert "no longer reported as rejected" in capsys.readouterr().err
+    assert not any(x.startswith("REJECTED") for x in summary_lines(env / "data" / "warehouse.duckdb"))
+
+
+def test_run_exits_3_after_a_successful_run_with_rejected_files(env, monkeypatch, capsys) -> None:
+    import orchestration.launch as launch_module
+    from orchestration.launch import RunOutcome
+
+    landing = env / "landing"
+    _write_users(landing / "crm" / "users" / "1.csv")
+    _garbage_parquet(landing)
+    assert main(["load"]) == 3
+    capsys.readouterr()
+
+    def launched(settings: Settings, force: bool = False) -> RunOutcome:
+        return RunOutcome("lifecycle_full_graph", "0" * 32, True, 1.0, env / "run.log")
+
+    monkeypatch.setattr(launch_module, "launch", launched)
+    assert main(["run"]) == 3
+    captured = capsys.readouterr()
+    assert "REJECTED batch files: 1 not loaded" in captured.out
+    assert captured.err.strip().splitlines()[-1].endswith("exit 3")
+
+
 def test_errors_go_to_stderr_with_exit_2(env, capsys) -> None:
     assert main(["build"]) == 2  # no landing dir
     captured = capsys.readouterr()

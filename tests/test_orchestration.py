@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 from conftest import SmallRun
 
@@ -115,9 +116,11 @@ def test_groups_by_layer_and_source(defs: dg.Definitions) -> None:
 def test_lineage_reads_raw_to_staging_to_marts_to_serving(defs: dg.Definitions) -> None:
     g = graph(defs)
     key = dg.AssetKey
-    for raw in [k for k in g.get_all_asset_keys() if k.path[0] == "raw"]:
+    for raw in [k for k in g.get_all_asset_keys() if k.path[0] == "raw" and k.path[1] != "load_manifest"]:
         children = g.get(raw).child_keys
         assert any(c.path[0] == "staging" for c in children), f"{raw.to_user_string()} feeds no staging model"
+    # the loader's manifest feeds the audit of rejected files only
+    assert g.get(key(["raw", "load_manifest"])).child_keys == {key(["audit", "rejected_files"])}
     assert (
         key(["raw", "billing", "subscriptions"])
         in g.get(key(["staging", "base_billing__subscriptions"])).parent_keys
@@ -297,7 +300,9 @@ class Runs:
 
 
 def _corrupt_batch(landing: Path) -> None:
-    """A CRM activities export whose timestamps are garbage: 300 rows, all quarantined."""
+    """A CRM activities export whose timestamps are garbage: 300 rows, all quarantined; and a
+    refunds batch that is not Parquet at all: rejected by the loader."""
+    (landing / "billing" / "refunds" / "9999-garbage.parquet").write_bytes(b"not parquet")
     path = landing / "crm" / "activities" / "9999-corrupt.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -442,6 +447,25 @@ def test_the_failure_is_reported_by_name_from_the_runs_events(runs: Runs) -> Non
         "blocking check audit/rpt_reconciliation_shares:gx_rpt_reconciliation_shares did not pass" in line
         for line in runs.bad_lines
     )
+
+
+def test_a_rejected_batch_file_fails_its_check_without_blocking(runs: Runs) -> None:
+    """The loader's rejected file is a failed (ERROR, non-blocking) check on raw/load_manifest that
+    names the file; the good run evaluated the same check and it passed."""
+    assert "raw/load_manifest:no_rejected_batch_files" in runs.good.evaluated
+    assert all(c.check != "raw/load_manifest:no_rejected_batch_files" for c in runs.good.checks)
+    (check,) = [c for c in runs.bad.checks if c.check == "raw/load_manifest:no_rejected_batch_files"]
+    assert not check.blocking
+    assert check.description.startswith(
+        "1 batch file(s) rejected, not loaded: billing/refunds/9999-garbage.parquet: "
+    )
+    assert "raw/load_manifest" in runs.bad.materialized
+    con = duckdb.connect(str(runs.settings.warehouse), read_only=True)
+    try:
+        rows = con.execute("select batch_file, file_format from audit.rejected_files").fetchall()
+    finally:
+        con.close()
+    assert rows == [("billing/refunds/9999-garbage.parquet", "parquet")]
 
 
 def test_publishing_alone_refuses_after_a_failed_blocking_check(runs: Runs) -> None:

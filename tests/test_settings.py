@@ -23,19 +23,24 @@ def test_env_overrides_and_as_of_date(tmp_path):
             "LIFECYCLE_LANDING_DIR": str(tmp_path / "in"),
             "LIFECYCLE_WAREHOUSE": str(tmp_path / "w.duckdb"),
             "LIFECYCLE_AS_OF_DATE": "2025-01-31",
-            "DBT_TARGET": "spark",
+            "DBT_TARGET": "duckdb",
         }
     )
     assert s.landing_dir == tmp_path / "in"
     assert s.as_of_date == date(2025, 1, 31)
-    assert s.dbt_target == "spark"
+    assert s.dbt_target == "duckdb"
     assert s.dbt_env()["LIFECYCLE_AS_OF_DATE"] == "2025-01-31"
     assert Path(s.dbt_env()["DBT_PROFILES_DIR"]) == s.project_dir
 
 
 @pytest.mark.parametrize(
     ("name", "value", "message"),
-    [("LIFECYCLE_AS_OF_DATE", "31/01/2025", "is not a date"), ("DBT_TARGET", "postgres", "is not one of")],
+    [
+        ("LIFECYCLE_AS_OF_DATE", "31/01/2025", "is not a date"),
+        ("DBT_TARGET", "postgres", "is not one of"),
+        # an engine the project is written for, but profiles.yml has no target for it yet
+        ("DBT_TARGET", "spark", r"is not configured in profiles.yml \(configured: duckdb\)"),
+    ],
 )
 def test_bad_config_is_a_clear_error(name, value, message):
     with pytest.raises(ConfigError, match=message):

@@ -5,6 +5,7 @@ Public API (the CLI and the Dagster assets call exactly this)::
     report = load_landing(settings.landing_dir, settings.warehouse)
     report.ok, report.errors, report.warnings, report.rows_by_table(), report.lines()
     raw_row_counts(con)
+    rejected_files(con)        # batch files that failed to load (retried every run), from the manifest
     has_batches(landing_dir)   # anything to load? (the same discovery the loader uses)
 
 Incremental by batch file (see docs/loading.md): a file already loaded with the same sha256 is not
@@ -33,7 +34,7 @@ from .base import (
     ManifestEntry,
 )
 from .discover import check_landing_dir, discover, has_batches
-from .duckdb_loader import RAW_SCHEMA, DuckDBLoader, raw_row_counts, utc_session
+from .duckdb_loader import RAW_SCHEMA, DuckDBLoader, raw_row_counts, rejected_files, utc_session
 from .runner import run_load
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ __all__ = [
     "has_batches",
     "load_landing",
     "raw_row_counts",
+    "rejected_files",
     "run_load",
     "select_tables",
 ]

@@ -186,6 +186,11 @@ class Loader(Protocol):
         """Current manifest entries keyed by ``batch_file``."""
         ...
 
+    def forget_failed(self, batch_files: Sequence[str]) -> None:
+        """Drop the ``failed`` manifest entries of these files (gone from the landing dir, so no
+        longer rejected files to report)."""
+        ...
+
     def remember_modified(self, files: Sequence[BatchFile]) -> None:
         """Record the current ``modified_ns`` of loaded files whose checksum matched (a file
         loaded before the manifest kept modification times, or touched since), so that the next

@@ -258,6 +258,13 @@ class DuckDBLoader:
             with suppress(Exception):
                 self.con.unregister(view)
 
+    def forget_failed(self, batch_files: Sequence[str]) -> None:
+        if batch_files:
+            self.con.executemany(
+                f"delete from {RAW_SCHEMA}.{q(MANIFEST_TABLE)} where batch_file = ? and status = ?",
+                [(b, FAILED) for b in batch_files],
+            )
+
     def remember_modified(self, files: Sequence[BatchFile]) -> None:
         self.con.executemany(
             f"update {RAW_SCHEMA}.{q(MANIFEST_TABLE)} set modified_ns = ? where batch_file = ?",
@@ -550,3 +557,23 @@ def raw_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             else 0
         )
     return out
+
+
+def rejected_files(con: duckdb.DuckDBPyConnection) -> list[ManifestEntry]:
+    """The batch files the raw layer does not hold because they could not be loaded (manifest
+    status ``failed``: unreadable, or missing a required contract column), by ``batch_file``.
+
+    The loader retries them every run, so the list is current after each load: a file fixed in
+    place, or removed from the landing dir, leaves it (a removed one at its next load)."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [RAW_SCHEMA, MANIFEST_TABLE],
+    ).fetchall()[0][0]
+    if not exists:
+        return []
+    names = ", ".join(q(n) for n, _ in MANIFEST_COLUMNS)
+    rows = con.execute(
+        f"select {names} from {RAW_SCHEMA}.{q(MANIFEST_TABLE)} where status = ? order by batch_file",
+        [FAILED],
+    ).fetchall()
+    return [ManifestEntry(*r) for r in rows]

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .base import CHANGED, LOADED, SKIPPED, BatchFile, FileResult, ManifestEntry
+from .base import CHANGED, FAILED, LOADED, SKIPPED, BatchFile, FileResult, ManifestEntry
 
 #: Columns of the manifest table, in order, with portable SQL types.
 MANIFEST_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -126,4 +126,16 @@ def missing_files(
     shown = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
     return (
         f"{len(gone)} loaded batch file(s) are no longer in the landing dir (their rows stay in raw): {shown}"
+    )
+
+
+def gone_failed(
+    manifest: Mapping[str, ManifestEntry], present: Sequence[BatchFile], keys: set[str]
+) -> list[str]:
+    """Files of the selected tables recorded as failed that are no longer in the landing dir."""
+    here = {f.batch_file for f in present}
+    return sorted(
+        e.batch_file
+        for e in manifest.values()
+        if e.status == FAILED and f"{e.source_name}__{e.table_name}" in keys and e.batch_file not in here
     )

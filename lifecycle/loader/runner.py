@@ -10,7 +10,7 @@ from lifecycle.contract import Table
 
 from .base import FAILED, LOADED, FileResult, Loader, LoadReport, table_line
 from .discover import discover
-from .manifest import missing_files, plan
+from .manifest import gone_failed, missing_files, plan
 
 Progress = Callable[[str], None]
 
@@ -39,6 +39,13 @@ def run_load(
     manifest = loader.manifest()
     if (gone := missing_files(manifest, found.files, {t.key for t in tables})) is not None:
         notes.append(gone)
+    if forgotten := gone_failed(manifest, found.files, {t.key for t in tables}):
+        loader.forget_failed(forgotten)
+        notes.append(
+            f"{len(forgotten)} batch file(s) rejected by an earlier load are no longer in the landing dir "
+            f"(no longer reported as rejected): {', '.join(forgotten[:5])}"
+            + (f" and {len(forgotten) - 5} more" if len(forgotten) > 5 else "")
+        )
 
     results: list[FileResult] = []
     for table in tables:
