@@ -55,6 +55,12 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    @property
+    def required_column_names(self) -> tuple[str, ...]:
+        """The columns every header-carrying batch file (CSV, Parquet) must have: the key,
+        ``_loaded_at`` and every non-nullable column, in contract order (docs/raw_contract.md)."""
+        return tuple(c.name for c in self.columns if not c.nullable or c.name in self.primary_key)
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
