@@ -24,7 +24,8 @@ class Column:
     nullable: bool = True
     description: str = ""
     #: an enforced foreign key: ``<source>.<table>`` whose staged rows the value must name
-    #: (rule ``orphan_foreign_key``; a nullable one only when given)
+    #: (rule ``orphan_foreign_key``; a nullable one only when given, a required one that is null is
+    #: ``missing_value``)
     references: str | None = None
 
     def __post_init__(self) -> None:
@@ -43,7 +44,8 @@ class Table:
     description: str = ""
     #: versioned tables: the column that, with the id, names one version (``id @ updated_at``)
     version_column: str | None = None
-    #: the column holding the ISO 4217 code of the table's money (rule ``unknown_currency``)
+    #: the column holding the ISO 4217 code of the table's money (rule ``unknown_currency``; null
+    #: where the column is required: ``missing_value``)
     currency_column: str | None = None
 
     @property
