@@ -24,7 +24,8 @@ class Column:
     nullable: bool = True
     description: str = ""
     #: an enforced foreign key: ``<source>.<table>`` whose staged rows the value must name
-    #: (rule ``orphan_foreign_key``; a nullable one only when given)
+    #: (rule ``orphan_foreign_key``; a nullable one only when given, a required one that is null is
+    #: ``missing_value``)
     references: str | None = None
 
     def __post_init__(self) -> None:
@@ -43,7 +44,8 @@ class Table:
     description: str = ""
     #: versioned tables: the column that, with the id, names one version (``id @ updated_at``)
     version_column: str | None = None
-    #: the column holding the ISO 4217 code of the table's money (rule ``unknown_currency``)
+    #: the column holding the ISO 4217 code of the table's money (rule ``unknown_currency``; null
+    #: where the column is required: ``missing_value``)
     currency_column: str | None = None
 
     @property
@@ -54,6 +56,12 @@ class Table:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def required_column_names(self) -> tuple[str, ...]:
+        """The columns every header-carrying batch file (CSV, Parquet) must have: the key,
+        ``_loaded_at`` and every non-nullable column, in contract order (docs/raw_contract.md)."""
+        return tuple(c.name for c in self.columns if not c.nullable or c.name in self.primary_key)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

@@ -9,9 +9,11 @@
                            parent's staging model (`references` in the contract: crm.accounts ->
                            stg_crm__accounts); for a versioned parent, its current version. Null:
                            an orphan. The staging model must carry the key under the same name.
-      _quarantine_rule     the first rule it breaks: the contract's (contract_rules), then the
-                           model's own `when ... then '<rule>'` branches, given as the body of a
-                           call block: {% call classify_contract_rows(...) %} when ... {% endcall %}
+      _quarantine_rule     the first rule it breaks: the contract's (contract_rules, with the
+                           model's `missing_when` conditions: SQL true when a value the model
+                           requires is absent, rule missing_value), then the model's own
+                           `when ... then '<rule>'` branches, given as the body of a call block:
+                           {% call classify_contract_rows(...) %} when ... {% endcall %}
       _row_key             the key a winner is chosen for (contract_row_key)
       _payload_hash        the hash of every contract column but _loaded_at and `payload_exclude`,
                            for the rows of keys with several valid rows (classify_rows)
@@ -28,7 +30,8 @@
     table_name,
     payload_exclude=[],
     winner_order='loaded_at desc',
-    changed_payload='supersede'
+    changed_payload='supersede',
+    missing_when=[]
 ) -%}
     {%- set contract = contract_table(source_name, table_name) -%}
     {%- set foreign_keys = contract['columns'] | selectattr('references') | list -%}
@@ -37,7 +40,7 @@
     select
         looked_up.*,
         case
-            {{ contract_rules(source_name, table_name) }}
+            {{ contract_rules(source_name, table_name, missing_when) }}
             {%- if caller is defined %}
             {{ caller() }}
             {%- endif %}

@@ -175,17 +175,116 @@ def test_csv_quoting_newlines_non_ascii_nulls_lineage(landing, wh):
     ]
 
 
-def test_csv_extra_columns_ignored_order_shuffled_missing_columns_null(landing, wh):
+def test_csv_extra_columns_ignored_order_shuffled_nullable_missing_columns_null(landing, wh):
     write_csv(
-        landing / "crm/users/b1.csv",
-        ["_loaded_at", "extra_col", "role", "ID", "full_name"],  # no email/is_active; ID in upper case
-        [[T0, "junk", "manager", "005A", "Ann"], [T0, "junk", "manager", "005B", "Bob"]],
+        landing / "usage/workspaces/b1.csv",
+        # no name, no crm_account_id (both nullable); Workspace_ID in another case
+        ["_loaded_at", "extra_col", "created_at", "Workspace_ID"],
+        [[T0, "junk", "2024-01-01", "ws1"], [T0, "junk", "", "ws2"]],
     )
-    assert load(landing, wh).ok
-    assert rows(wh, "select * from raw.crm__users order by _row_number") == [
-        ("005A", "Ann", None, "manager", None, T0, "crm/users/b1.csv", 1),
-        ("005B", "Bob", None, "manager", None, T0, "crm/users/b1.csv", 2),
+    report = load(landing, wh)
+    assert report.ok and [f.status for f in report.files] == [LOADED]
+    # the nullable columns it lacks are NULL, and said so once
+    assert report.warnings == [
+        "usage/workspaces/b1.csv lacks the nullable contract columns name, crm_account_id: loaded as NULL"
     ]
+    assert rows(wh, "select * from raw.usage__workspaces order by _row_number") == [
+        ("ws1", None, None, "2024-01-01", T0, "usage/workspaces/b1.csv", 1),
+        ("ws2", None, None, None, T0, "usage/workspaces/b1.csv", 2),
+    ]
+
+
+def _full_row(table_key: str, i: int) -> dict[str, str]:
+    return {c: f"{c}-{i}" for c in BY_KEY[table_key].column_names}
+
+
+def test_a_file_without_a_required_contract_column_fails_the_others_load(landing, wh):
+    """CSV and Parquet files carry a header: one without a key, _loaded_at or another non-nullable
+    column is not loaded (failed, named, retried); files of the same table with every required
+    column still load, in groups; JSON lines have no header, a missing key is a per-row matter."""
+    accounts = BY_KEY["crm__accounts"].column_names
+    no_id = [c for c in accounts if c not in ("id", "_loaded_at")]
+    for name in ("2025-03-01.csv", "2025-03-02.csv", "2025-03-03.csv"):  # one header: one group
+        write_csv(landing / "crm/accounts" / name, no_id, [[f"{c}-x" for c in no_id]])
+    for i in range(3):  # good files, read as another group
+        row = _full_row("crm__accounts", i)
+        write_csv(landing / f"crm/accounts/good-{i}.csv", list(row), [list(row.values())])
+    refunds = [c for c in BY_KEY["billing__refunds"].column_names if c != "_loaded_at"]
+    write_csv(landing / "billing/refunds/r.csv", refunds, [[f"{c}-1" for c in refunds]])
+    users = [c for c in USERS if c != "role"]
+    write_parquet(landing / "crm/users/u.parquet", pa.table({c: ["v"] for c in users}))
+    write_jsonl(landing / "billing/refunds/r.jsonl", [{"amount": "1"}])  # no id: loads, per-row rule
+    report = load(landing, wh)
+    assert report.ok  # failed files are warnings
+    status = {f.batch_file: (f.status, f.rows, f.error) for f in report.files}
+    why = "(a batch file must carry every required column; see docs/raw_contract.md)"
+    for day in ("01", "02", "03"):
+        path = f"crm/accounts/2025-03-{day}.csv"
+        assert status.pop(path) == (FAILED, 0, f"{path} lacks the contract columns id, _loaded_at {why}")
+    assert status.pop("billing/refunds/r.csv") == (
+        FAILED,
+        0,
+        f"billing/refunds/r.csv lacks the contract column _loaded_at {why}",
+    )
+    assert status.pop("crm/users/u.parquet") == (
+        FAILED,
+        0,
+        f"crm/users/u.parquet lacks the contract column role {why}",
+    )
+    assert status == {
+        **{f"crm/accounts/good-{i}.csv": (LOADED, 1, None) for i in range(3)},
+        "billing/refunds/r.jsonl": (LOADED, 1, None),
+    }
+    assert rows(wh, "select id from raw.crm__accounts order by id") == [(f"id-{i}",) for i in range(3)]
+    assert rows(wh, "select id, amount from raw.billing__refunds") == [(None, "1")]
+    assert counts(wh)["crm__users"] == 0
+    assert sum("could not be loaded (will be retried next run)" in w for w in report.warnings) == 5
+    assert rows(
+        wh, "select batch_file, error from raw._load_manifest where status = 'failed' order by 1"
+    ) == [
+        ("billing/refunds/r.csv", f"billing/refunds/r.csv lacks the contract column _loaded_at {why}"),
+        *[
+            (
+                f"crm/accounts/2025-03-0{d}.csv",
+                f"crm/accounts/2025-03-0{d}.csv lacks the contract columns id, _loaded_at {why}",
+            )
+            for d in (1, 2, 3)
+        ],
+        ("crm/users/u.parquet", f"crm/users/u.parquet lacks the contract column role {why}"),
+    ]
+    # retried next run: a fixed file loads, the others fail again
+    write_csv(
+        landing / "billing/refunds/r.csv", [*refunds, "_loaded_at"], [[*(f"{c}-1" for c in refunds), T0]]
+    )
+    again = {f.batch_file: f.status for f in load(landing, wh).files}
+    assert again["billing/refunds/r.csv"] == LOADED and again["crm/accounts/2025-03-01.csv"] == FAILED
+    assert again["crm/accounts/good-0.csv"] == SKIPPED
+
+
+def test_a_contract_column_twice_in_a_header_fails_naming_it(landing, wh):
+    """Which of two `email` columns (or `id` and `ID`) carries the value is ambiguous: the file is
+    rejected. A repeated column the contract does not know is ignored, as any extra column."""
+    d = landing / "crm/users"
+    write_csv(d / "twice.csv", [*USERS, "Email"], [["a", "A", "a@x", "r", "true", T0, "b@x"]])
+    write_parquet(d / "twice.parquet", pa.Table.from_arrays([pa.array(["a"])] * 7, names=[*USERS, "ID"]))
+    write_csv(d / "extra_twice.csv", [*USERS, "note", "note"], [["c", "C", "", "r", "true", T0, "1", "2"]])
+    report = load(landing, wh)
+    status = {f.batch_file: (f.status, f.error) for f in report.files}
+    why = "(a batch file carries each column once; see docs/raw_contract.md)"
+    assert status == {
+        "crm/users/extra_twice.csv": (LOADED, None),
+        "crm/users/twice.csv": (
+            FAILED,
+            f"crm/users/twice.csv has the contract column email 2 times (email, Email): "
+            f"which one to load is ambiguous {why}",
+        ),
+        "crm/users/twice.parquet": (
+            FAILED,
+            f"crm/users/twice.parquet has the contract column id 2 times (id, ID): "
+            f"which one to load is ambiguous {why}",
+        ),
+    }
+    assert rows(wh, "select id from raw.crm__users") == [("c",)]
 
 
 def test_row_numbers_follow_file_order_in_a_large_file(landing, wh):
@@ -266,6 +365,7 @@ def test_parquet_native_types_and_timestamp_round_trip(landing, wh):
             "employee_count": pa.array([120, -3, None], pa.int64()),
             "id": ["001A", "001B", "001C"],
             "name": ["Müller GmbH", "", None],
+            "owner_user_id": ["u1", "u1", "u1"],
             "created_at": pa.array([instant, instant, None], pa.timestamp("us", tz="UTC")),
             "updated_at": pa.array([instant.replace(tzinfo=None)] * 3, pa.timestamp("ns")),  # naive = UTC
             "_loaded_at": pa.array([instant] * 3, pa.timestamp("ms", tz="Europe/Berlin")),
@@ -302,7 +402,19 @@ def test_mixed_formats_in_one_table(landing, wh):
     write_csv(d / "1.csv", USERS, [["a", "A", "", "r", "true", T0], ["b", "B", "", "r", "false", T0]])
     write_jsonl(d / "2.jsonl", [{"id": "c", "is_active": False}])
     write_jsonl(d / "3.jsonl.gz", [{"id": "d"}, {"id": "e"}], gz=True)
-    write_parquet(d / "4.parquet", pa.table({"id": ["f"], "is_active": [True]}))
+    write_parquet(
+        d / "4.parquet",
+        pa.table(
+            {
+                "id": ["f"],
+                "full_name": ["F"],
+                "email": ["f@x"],
+                "role": ["r"],
+                "is_active": [True],
+                "_loaded_at": [T0],
+            }
+        ),
+    )
     report = load(landing, wh)
     assert report.ok and report.rows_by_table()["crm__users"] == 6
     assert rows(
@@ -319,8 +431,9 @@ def test_mixed_formats_in_one_table(landing, wh):
 
 def test_header_only_and_zero_byte_files_are_zero_rows(landing, wh):
     d = landing / "billing/refunds"
-    write_csv(d / "header_only.csv", ["id", "invoice_id"], [])
-    (d / "no_newline.csv").write_text("id,invoice_id", encoding="utf-8")
+    refunds = list(BY_KEY["billing__refunds"].column_names)
+    write_csv(d / "header_only.csv", refunds, [])
+    (d / "no_newline.csv").write_text(",".join(refunds), encoding="utf-8")
     for name in ("zero.csv", "zero.jsonl", "zero.jsonl.gz", "zero.parquet"):
         (d / name).write_bytes(b"")
     write_jsonl(d / "empty_gz.jsonl.gz", [], gz=True)
@@ -422,8 +535,9 @@ def test_unparseable_files_fail_are_reported_and_retried(landing, wh):
     write_csv(d / "good.csv", USERS, [["a", "A", "", "r", "true", T0]])
     (d / "garbage.parquet").write_bytes(b"this is not parquet at all" * 10)
     (d / "broken.jsonl").write_text('{"id": "x"}\n{"id": \n', encoding="utf-8")
-    (d / "ragged.csv").write_text("id,full_name\n1,a\n2,b,c\n", encoding="utf-8")
-    (d / "latin1.csv").write_bytes("id,full_name\n1,M\xfcller\n".encode("latin-1"))
+    header = ",".join(USERS)
+    (d / "ragged.csv").write_text(f"{header}\n1,a,e,r,t,{T0}\n2,b,e,r,t,{T0},c\n", encoding="utf-8")
+    (d / "latin1.csv").write_bytes(f"{header}\n1,M\xfcller,e,r,t,{T0}\n".encode("latin-1"))
     (d / "array.jsonl").write_text('{"id": "y"}\n[1, 2]\n', encoding="utf-8")
     report = load(landing, wh)
     assert report.ok  # failed files are warnings, not errors
@@ -447,7 +561,7 @@ def test_unparseable_files_fail_are_reported_and_retried(landing, wh):
     assert len(failed) == 5 and all(err for _, err in failed)
 
     # retried next run: still failing ones fail again (one manifest row each), fixed ones load
-    write_csv(d / "ragged.csv", ["id", "full_name"], [["1", "a"], ["2", "b"]])
+    write_csv(d / "ragged.csv", USERS, [["1", "a", "e", "r", "t", T0], ["2", "b", "e", "r", "t", T0]])
     again = load(landing, wh)
     status = {f.batch_file.rsplit("/", 1)[1]: f.status for f in again.files}
     assert (
@@ -589,15 +703,28 @@ def test_every_contract_table_loads_from_one_landing_dir(tmp_path, wh):
 # -- many small files (read in groups) -------------------------------------------------------------
 def test_many_small_files_keep_per_file_lineage_and_isolate_a_bad_one(landing, wh):
     d = landing / "usage/tracks"
+    clocks = ["timestamp", "received_at", "_loaded_at"]  # required: every file carries them
+    times = [T0, T0, T0]
     for i in range(120):
-        header = ["message_id", "event"] if i % 2 else ["event", "message_id", "extra"]
-        rows_ = [[f"m{i}_{k}", "e"] if i % 2 else ["e", f"m{i}_{k}", "x"] for k in range(i % 4)]
+        header = ["message_id", "event", *clocks] if i % 2 else ["event", "message_id", "extra", *clocks]
+        rows_ = [
+            [f"m{i}_{k}", "e", *times] if i % 2 else ["e", f"m{i}_{k}", "x", *times] for k in range(i % 4)
+        ]
         write_csv(d / f"{i:04}.csv", header, rows_)
-    (d / "0050.csv").write_text("message_id,event\nm50_0,e\nm50_1,e,boom\n", encoding="utf-8")  # in a group
+    (d / "0050.csv").write_text(  # in a group
+        f"message_id,event,{','.join(clocks)}\nm50_0,e,{','.join(times)}\nm50_1,e,{','.join(times)},boom\n",
+        encoding="utf-8",
+    )
     for i in range(30):
-        write_parquet(d / f"p{i:03}.parquet", pa.table({"message_id": [f"p{i}_{k}" for k in range(i % 3)]}))
+        ids = [f"p{i}_{k}" for k in range(i % 3)]
+        write_parquet(
+            d / f"p{i:03}.parquet",
+            pa.table({"message_id": ids, "event": ["e"] * len(ids), **{c: [T0] * len(ids) for c in clocks}}),
+        )
     write_csv(
-        d / "virtual.csv", ["message_id", "filename", "file_index"], [["v_0", "f", "9"], ["v_1", "f", "9"]]
+        d / "virtual.csv",
+        ["message_id", "filename", "file_index", "event", *clocks],
+        [["v_0", "f", "9", "e", *times], ["v_1", "f", "9", "e", *times]],
     )
     report = load(landing, wh)
     status = {f.batch_file: f.status for f in report.files}

@@ -458,8 +458,14 @@ def test_build_passes_full_refresh_to_dbt(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(
         "lifecycle.ltv_fit.run_ltv_fit", lambda warehouse, progress=None, config=None: calls.append(["fit"])
     )
-    monkeypatch.setattr(cli, "_load", lambda settings: True)
+    from lifecycle.loader import LoadReport
+
+    monkeypatch.setattr(cli, "_load", lambda settings: LoadReport(files=[], seconds=0.0))
     monkeypatch.setattr("lifecycle.summary.summary_lines", lambda warehouse, seconds=None, config=None: [])
+    # a landing dir with a batch: `build` refuses an empty one before any work (exit 2)
+    users = tmp_path / "crm" / "users"
+    users.mkdir(parents=True)
+    (users / "1.csv").write_text("id,full_name,email,role,is_active,_loaded_at\n", encoding="utf-8")
     monkeypatch.setenv("LIFECYCLE_LANDING_DIR", str(tmp_path))
     monkeypatch.setenv("LIFECYCLE_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
     monkeypatch.delenv("LIFECYCLE_AS_OF_DATE", raising=False)

@@ -79,6 +79,8 @@ class FileResult:
     rows: int
     error: str | None
     seconds: float
+    #: an advisory about a loaded file (e.g. nullable contract columns it lacks, loaded as NULL)
+    note: str | None = None
 
     @property
     def key(self) -> str:
@@ -117,7 +119,8 @@ class LoadReport:
             for f in self.files
             if f.status == FAILED
         ]
-        return failed + list(self.notes)
+        file_notes = [f.note for f in self.files if f.note and f.status == LOADED]
+        return failed + file_notes + list(self.notes)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)

@@ -20,6 +20,10 @@ DuckDB as Arrow record batches, numbered in that order in Python (per file, via 
 ``file_index`` virtual column), and streamed back into the insert: one pass, bounded memory, no
 window function whose order is unspecified.
 
+Headers (CSV, Parquet) are checked against the contract before a row is read
+(:func:`check_columns`): a file without a required contract column, or with one twice, is failed
+with a message naming it; one without only nullable columns loads them as NULL, with a note.
+
 Many small files: new files of one table with the same format and the same columns (CSV header,
 Parquet schema) are read by one scan over a list of files (up to 500 files / 64 MB) in one
 transaction with one manifest entry per file. If such a group fails, each of its files is loaded
@@ -123,8 +127,9 @@ def _pick(names: Sequence[str], wanted: str) -> str | None:
     return next((n for n in names if n.lower() == wanted.lower()), None)
 
 
-def _csv_header(path) -> list[str]:
-    """The header record of a CSV file (RFC 4180, UTF-8 with or without BOM), names made unique."""
+def _csv_header_names(path) -> list[str]:
+    """The header record of a CSV file (RFC 4180, UTF-8 with or without BOM) as written: each name
+    stripped, a blank one named ``column<i>``; duplicates kept (see :func:`check_columns`)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh, strict=True), None)
@@ -134,17 +139,81 @@ def _csv_header(path) -> list[str]:
         raise UnparseableFile(f"the header row is not valid CSV ({exc})") from exc
     if not header:
         raise UnparseableFile("the first line is empty: a CSV batch file starts with a header row")
-    names: list[str] = []
+    return [raw.strip() or f"column{i}" for i, raw in enumerate(header)]
+
+
+def _unique_names(names: Sequence[str]) -> list[str]:
+    """``names`` made unique case-insensitively (DuckDB's reader needs one name per column): a
+    repeated name gets ``_2``, ``_3``. Only columns no contract column matches can repeat in a
+    file that loads (:func:`check_columns` rejects the others)."""
+    out: list[str] = []
     seen: set[str] = set()
-    for i, raw in enumerate(header):
-        name = raw.strip() or f"column{i}"
+    for name in names:
         base, n = name, 1
         while name.lower() in seen:
             n += 1
             name = f"{base}_{n}"
         seen.add(name.lower())
-        names.append(name)
-    return names
+        out.append(name)
+    return out
+
+
+def _csv_header(path) -> list[str]:
+    """The header of a CSV file with its names made unique: the column names DuckDB reads it with."""
+    return _unique_names(_csv_header_names(path))
+
+
+class BadColumns(UnparseableFile):
+    """A header-carrying batch file (CSV, Parquet) without every required contract column, or
+    with a contract column twice: not loaded. The message names the file, so it is built per file."""
+
+    def __init__(self, missing: Sequence[str], repeated: dict[str, list[str]]) -> None:
+        self.missing = tuple(missing)
+        self.repeated = dict(repeated)
+        super().__init__(self.message_for("the batch file"))
+
+    def message_for(self, batch_file: str) -> str:
+        parts = []
+        if self.missing:
+            noun = "column" if len(self.missing) == 1 else "columns"
+            parts.append(f"lacks the contract {noun} {', '.join(self.missing)}")
+        for col, names in self.repeated.items():
+            parts.append(
+                f"has the contract column {col} {len(names)} times ({', '.join(names)}): "
+                "which one to load is ambiguous"
+            )
+        why = (
+            "a batch file must carry every required column"
+            if self.missing
+            else "a batch file carries each column once"
+        )
+        return f"{batch_file} {' and '.join(parts)} ({why}; see docs/raw_contract.md)"
+
+
+def check_columns(table: Table, names: Sequence[str]) -> tuple[str, ...]:
+    """Check a file's column ``names`` against the contract (matched case-insensitively, as
+    :func:`_pick` does); returns the nullable contract columns the file lacks (loaded as NULL).
+
+    Raises :class:`BadColumns` when a required column (:attr:`Table.required_column_names`) is
+    missing, or a contract column is matched by more than one of the file's columns (``id`` and
+    ``ID``, or ``email`` twice).
+    """
+    required = set(table.required_column_names)
+    missing, absent, repeated = [], [], {}
+    for col in table.column_names:
+        matches = [n for n in names if n.lower() == col.lower()]
+        if len(matches) > 1:
+            repeated[col] = matches
+        elif not matches:
+            (missing if col in required else absent).append(col)
+    if missing or repeated:
+        raise BadColumns(missing, repeated)
+    return tuple(absent)
+
+
+def absent_columns_note(batch_file: str, absent: Sequence[str]) -> str:
+    noun = "column" if len(absent) == 1 else "columns"
+    return f"{batch_file} lacks the nullable contract {noun} {', '.join(absent)}: loaded as NULL"
 
 
 class DuckDBLoader:
@@ -322,23 +391,36 @@ class DuckDBLoader:
         """Load ``group`` in one transaction: every file's rows and manifest entry, or nothing.
 
         When a group of several files fails, each file is loaded on its own, so only the
-        unreadable ones end up failed.
+        unreadable ones end up failed. Files without a required contract column fail as a group
+        (they share one header), each with a message naming it.
         """
         con, files = self.con, group.files
         t0 = time.monotonic()
         self._begin()
         try:
-            rows = self._insert(group)
+            rows, absent = self._insert(group)
             seconds = (time.monotonic() - t0) / len(files)
             self._record([(f, rows.get(f.batch_file, 0), LOADED, None, seconds) for f in files])
             con.execute("commit")
         except Exception as exc:  # any reason the files cannot be read: report, go on with the rest
             con.execute("rollback")
+            if isinstance(exc, BadColumns):
+                seconds = (time.monotonic() - t0) / len(files)
+                return [self._fail(f, exc.message_for(f.batch_file), seconds) for f in files]
             if len(files) > 1:
                 return [r for f in files for r in self._load_group(_Group([f], _signature(f)))]
             return [self._fail(files[0], short_error(exc), time.monotonic() - t0)]
         return [
-            FileResult(f.source, f.table, f.batch_file, LOADED, rows.get(f.batch_file, 0), None, seconds)
+            FileResult(
+                f.source,
+                f.table,
+                f.batch_file,
+                LOADED,
+                rows.get(f.batch_file, 0),
+                None,
+                seconds,
+                absent_columns_note(f.batch_file, absent) if absent and f.size_bytes > 0 else None,
+            )
             for f in files
         ]
 
@@ -353,22 +435,24 @@ class DuckDBLoader:
         return FileResult(f.source, f.table, f.batch_file, FAILED, 0, error, seconds)
 
     # -- reading --------------------------------------------------------------------------------
-    def _insert(self, group: _Group) -> dict[str, int]:
-        """Insert the rows of the group's files; rows per ``batch_file``."""
+    def _insert(self, group: _Group) -> tuple[dict[str, int], tuple[str, ...]]:
+        """Insert the rows of the group's files; rows per ``batch_file``, and the nullable contract
+        columns the files lack (every file of a group has the same columns)."""
         for f in group.files:
             if not f.sha256:
                 raise UnparseableFile("the file could not be read")
         readable = [f for f in group.files if f.size_bytes > 0]  # empty placeholders: 0 rows
         if not readable:
-            return {}
+            return {}, ()
         table = BY_KEY[readable[0].key]
         fmt = readable[0].format
         paths = "[" + ", ".join(lit(str(f.path)) for f in readable) + "]"
         file_expr = "cast(file_index as bigint)" if group.signature.batchable else "cast(0 as bigint)"
+        absent: tuple[str, ...] = ()
         if fmt == "csv":
-            exprs, source = self._csv_read(readable[0], table, paths)
+            exprs, source, absent = self._csv_read(readable[0], table, paths)
         elif fmt == "parquet":
-            exprs, source = self._parquet_read(table, paths)
+            exprs, source, absent = self._parquet_read(readable[0], table, paths)
         else:
             exprs, source = self._json_read(fmt, table, paths)
         names = [f.batch_file for f in readable]
@@ -377,7 +461,7 @@ class DuckDBLoader:
         else:
             read_sql = f"select {', '.join(exprs)}, {file_expr} as _file from {source}"
             counts = self._stream_insert(read_sql, table, names)
-        return {f.batch_file: counts[i] for i, f in enumerate(readable)}
+        return {f.batch_file: counts[i] for i, f in enumerate(readable)}, absent
 
     def _sql_insert(
         self, exprs: list[str], file_expr: str, source: str, table: Table, names: list[str]
@@ -394,8 +478,10 @@ class DuckDBLoader:
         return [int(counts.get(i, 0)) for i in range(len(names))]
 
     @staticmethod
-    def _csv_read(first: BatchFile, table: Table, paths: str) -> tuple[list[str], str]:
-        header = _csv_header(first.path)  # every file of a group has this header
+    def _csv_read(first: BatchFile, table: Table, paths: str) -> tuple[list[str], str, tuple[str, ...]]:
+        written = _csv_header_names(first.path)  # every file of a group has this header
+        absent = check_columns(table, written)
+        header = _unique_names(written)
         spec = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in header) + "}"
         exprs = []
         for col in table.column_names:
@@ -405,7 +491,7 @@ class DuckDBLoader:
             f"read_csv({paths}, columns = {spec}, header = true, auto_detect = false, delim = ',', "
             "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, encoding = 'utf-8')"
         )
-        return exprs, source
+        return exprs, source, absent
 
     @staticmethod
     def _json_read(fmt: str, table: Table, paths: str) -> tuple[list[str], str]:
@@ -418,14 +504,19 @@ class DuckDBLoader:
         )
         return exprs, source
 
-    def _parquet_read(self, table: Table, paths: str) -> tuple[list[str], str]:
+    def _parquet_read(
+        self, first: BatchFile, table: Table, paths: str
+    ) -> tuple[list[str], str, tuple[str, ...]]:
         described = self.con.execute(f"describe select * from read_parquet({paths})").fetchall()
         types = {name: typ for name, typ, *_ in described}
+        # the file's own column names (DuckDB renames a repeated one to id_1), checked against the
+        # contract; every file of a group has this schema
+        absent = check_columns(table, pq.read_schema(first.path).names)
         exprs = []
         for col in table.column_names:
             src = _pick(list(types), col)
             exprs.append(f"nullif({_parquet_text(src, types[src])}, '')" if src else "cast(null as varchar)")
-        return exprs, f"read_parquet({paths}, file_row_number = true)"
+        return exprs, f"read_parquet({paths}, file_row_number = true)", absent
 
     def _stream_insert(self, read_sql: str, table: Table, names: list[str]) -> list[int]:
         """Stream ``read_sql`` out of DuckDB as Arrow (file order), set ``_batch_file`` and

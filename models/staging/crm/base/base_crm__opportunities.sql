@@ -6,12 +6,16 @@ source as (
 ),
 
 -- the contract's rules: key, types, load time, currency (seed currencies), parents
--- (stg_crm__accounts); then this table's own. Each row is classified as staged, duplicate,
--- superseded or quarantined
+-- (stg_crm__accounts), with a currency required for an amount (missing_value: an amount is only
+-- meaningful with its currency; no amount, no currency is fine); then this table's own. Each row
+-- is classified as staged, duplicate, superseded or quarantined
 classified as (
-    {% call classify_contract_rows('source', 'crm', 'opportunities') -%}
-        -- an amount is only meaningful with its currency (no amount, no currency is fine)
-        when currency is null and amount is not null then 'unknown_currency'
+    {% call classify_contract_rows(
+        'source',
+        'crm',
+        'opportunities',
+        missing_when=['currency is null and amount is not null'],
+    ) -%}
         when {{ parse_decimal('amount') }} < 0 then 'negative_amount'
     {%- endcall %}
 ),

@@ -96,7 +96,8 @@ timed as {{ inline_cte() }} (
 ),
 
 -- the contract's rules: key, types, load time, then the workspace in its staged rows
--- (stg_usage__workspaces); then this table's own. The first delivery wins, and the payload a
+-- (stg_usage__workspaces), with received_at required (missing_value: without the server clock an
+-- event cannot be placed in time); then this table's own. The first delivery wins, and the payload a
 -- redelivery repeats is every landed column but the two clocks.
 -- An unparseable client `timestamp` is not a rule (event_at falls back to received_at).
 classified as (
@@ -107,9 +108,8 @@ classified as (
         payload_exclude=['received_at'],
         winner_order='_received_at asc, loaded_at asc, _batch_file asc, _row_number asc',
         changed_payload='conflict',
+        missing_when=['received_at is null'],
     ) -%}
-        -- received_at is required: without the server clock an event cannot be placed in time
-        when received_at is null then 'unparseable_timestamp'
         when properties is not null and not {{ is_json_object('properties') }} then 'malformed_json'
     {%- endcall %}
 ),
