@@ -27,6 +27,9 @@ class Column:
     #: (rule ``orphan_foreign_key``; a nullable one only when given, a required one that is null is
     #: ``missing_value``)
     references: str | None = None
+    #: personal data (docs/privacy.md): tagged ``meta: {pii: true}`` in the sources and staging,
+    #: hashed in a quarantined row's raw values, never in a model past staging
+    pii: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -66,12 +69,24 @@ class Table:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def pii_columns(self) -> tuple[str, ...]:
+        """The columns holding personal data (``pii=True``), in contract order."""
+        return tuple(c.name for c in self.columns if c.pii)
+
 
 def col(
-    name: str, type_: str, description: str, *, null: bool = False, references: str | None = None
+    name: str,
+    type_: str,
+    description: str,
+    *,
+    null: bool = False,
+    references: str | None = None,
+    pii: bool = False,
 ) -> Column:
-    """A contract column; ``null=True`` marks it nullable, ``references`` an enforced foreign key."""
-    return Column(name, type_, null, description, references)
+    """A contract column; ``null=True`` marks it nullable, ``references`` an enforced foreign key,
+    ``pii=True`` personal data."""
+    return Column(name, type_, null, description, references, pii)
 
 
 _LOADED = col(
@@ -129,9 +144,9 @@ TABLES: tuple[Table, ...] = (
                 "The contact's company (`crm.accounts.id`).",
                 references="crm.accounts",
             ),
-            col("email", "string", "Email address (PII).", null=True),
-            col("first_name", "string", "First name (PII).", null=True),
-            col("last_name", "string", "Last name (PII).", null=True),
+            col("email", "string", "Email address.", null=True, pii=True),
+            col("first_name", "string", "First name.", null=True, pii=True),
+            col("last_name", "string", "Last name.", null=True, pii=True),
             col("title", "string", "Job title.", null=True),
             col(
                 "persona",
@@ -158,8 +173,9 @@ TABLES: tuple[Table, ...] = (
         "users",
         (
             col("id", "string", "CRM user id of a member of the vendor's own staff."),
+            # personal, but published on purpose as an account's owner / CSM: not pii (docs/privacy.md)
             col("full_name", "string", "Full name."),
-            col("email", "string", "Work email address."),
+            col("email", "string", "Work email address.", pii=True),
             col("role", "string", "`account_executive`, `customer_success_manager` or `manager`."),
             col("is_active", "bool", "False once the person no longer works in the CRM."),
             _LOADED,
@@ -217,7 +233,7 @@ TABLES: tuple[Table, ...] = (
             col("contact_id", "string", "The person who opened it (`crm.contacts.id`).", null=True),
             col("priority", "string", "`low`, `normal`, `high` or `urgent`."),
             col("status", "string", "`new`, `open`, `pending`, `solved` or `closed`."),
-            col("subject", "string", "Free-text subject line (may contain PII).", null=True),
+            col("subject", "string", "Free-text subject line.", null=True, pii=True),
             col("created_at", "timestamp", "When the case was opened."),
             col("solved_at", "timestamp", "When it was solved; null while open.", null=True),
             col("csat", "int", "Satisfaction rating 1-5 given after the case, or null.", null=True),
@@ -259,7 +275,7 @@ TABLES: tuple[Table, ...] = (
             ),
             col("contact_id", "string", "The respondent (`crm.contacts.id`).", null=True),
             col("score", "int", "Likelihood to recommend, 0-10."),
-            col("comment", "string", "Free-text comment, if any.", null=True),
+            col("comment", "string", "Free-text comment, if any.", null=True, pii=True),
             col("responded_at", "timestamp", "When the survey was answered."),
             _LOADED,
         ),
@@ -272,7 +288,7 @@ TABLES: tuple[Table, ...] = (
         "customers",
         (
             col("id", "string", "Billing customer id (`cus_...`)."),
-            col("email", "string", "Billing email address (PII).", null=True),
+            col("email", "string", "Billing email address.", null=True, pii=True),
             col("name", "string", "Customer name on invoices.", null=True),
             col(
                 "currency",
@@ -563,7 +579,7 @@ TABLES: tuple[Table, ...] = (
                 null=True,
                 references="usage.workspaces",
             ),
-            col("email", "string", "Email address (PII).", null=True),
+            col("email", "string", "Email address.", null=True, pii=True),
             col("role", "string", "`owner`, `admin`, `member` or `viewer`.", null=True),
             col("created_at", "timestamp", "When the user signed up."),
             col("deactivated_at", "timestamp", "When the user was deactivated, if they were.", null=True),

@@ -3,7 +3,8 @@
 The contract is defined once, in ``lifecycle/contract.py``. These files are generated from it and
 committed, so that dbt (which cannot import Python) reads the same tables, columns and types:
 
-- ``models/staging/<source>/_<source>__sources.yml``: the dbt sources, every column described;
+- ``models/staging/<source>/_<source>__sources.yml``: the dbt sources, every column described,
+  personal data tagged ``config: {meta: {pii: true}}``;
 - ``macros/generated/contract_tables.sql``: ``contract_tables()``, every table as [source, table];
 - ``macros/generated/contract_table.sql``: ``contract_table(source, table)``, one table's columns
   (name, type, nullable), primary key and version column, which the base models' typed checks,
@@ -28,6 +29,8 @@ DOC_PATH = Path("docs") / "raw_contract.md"
 DOC_BEGIN = f"<!-- contract:begin ({GENERATED_NOTE}) -->"
 DOC_END = "<!-- contract:end -->"
 
+#: what a personal column's description adds (it is also tagged ``meta: {pii: true}``)
+_PII_TEXT = " Personal data: raw and staging only (docs/privacy.md)."
 _LINEAGE_DOCS = {"_batch_file": "{{ doc('batch_file') }}", "_row_number": "{{ doc('row_number') }}"}
 
 
@@ -68,8 +71,13 @@ def sources_yaml(source: str) -> str:
 
     tables = []
     for t in _tables_of(source):
-        columns = [
-            {"name": c.name, "description": f"{c.description} {_type_text(t, c.name)}."} for c in t.columns
+        columns: list[dict[str, object]] = [
+            {
+                "name": c.name,
+                "description": f"{c.description} {_type_text(t, c.name)}.{_PII_TEXT if c.pii else ''}",
+            }
+            | ({"config": {"meta": {"pii": True}}} if c.pii else {})
+            for c in t.columns
         ]
         columns += [{"name": name, "description": _LINEAGE_DOCS[name]} for name in LINEAGE_COLUMNS]
         tables.append(
@@ -132,7 +140,7 @@ def contract_table_macro() -> str:
     for t in TABLES:
         cols = ",\n".join(
             f"                {{'name': '{c.name}', 'type': '{c.type}', 'nullable': {str(c.nullable).lower()}, "
-            f"'references': {_jinja_text(c.references)}}}"
+            f"'references': {_jinja_text(c.references)}, 'pii': {str(c.pii).lower()}}}"
             for c in t.columns
         )
         entries.append(
@@ -148,9 +156,10 @@ def contract_table_macro() -> str:
     return (
         f"{{#- {GENERATED_NOTE}.\n"
         "    One raw contract table: {primary_key, versioned, version_column, currency_column, columns},\n"
-        "    where columns is the ordered list of {name, type, nullable, references} (types: string,\n"
+        "    where columns is the ordered list of {name, type, nullable, references, pii} (types: string,\n"
         "    int, decimal, bool, timestamp, date; references: the '<source>.<table>' an enforced foreign\n"
-        "    key points at, or none). Lineage columns (_batch_file, _row_number) are the loader's. -#}\n"
+        "    key points at, or none; pii: personal data, docs/privacy.md). Lineage columns (_batch_file,\n"
+        "    _row_number) are the loader's. -#}\n"
         "{% macro contract_table(source_name, table_name) -%}\n"
         "    {%- set tables = {\n"
         f"{body},\n"
@@ -178,6 +187,8 @@ def contract_doc_tables() -> str:
                     meaning += f" Must name a staged `{c.references}` row."
                 if c.name == t.currency_column:
                     meaning += " Must be in the currencies seed."
+                if c.pii:
+                    meaning += " Personal data: `pii` ([privacy.md](privacy.md))."
                 lines.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {meaning} |")
             lines.append("")
     return "\n".join(lines).rstrip("\n")

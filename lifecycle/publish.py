@@ -10,8 +10,9 @@ each replaced atomically) for tools that read files rather than DuckDB.
 
 If publishing is not reached (a blocking check failed) or fails half-way, the previous serving
 database and Parquet files stay as they were. The same holds when a mart would carry personal data
-(a column named like it, or a value shaped like an e-mail address: :func:`personal_data`): the
-copy is refused, so a custom mart cannot leak contacts into BI.
+(a column the dbt manifest tags ``pii`` other than ``hashed``, a column named like it, or a value
+shaped like an e-mail address: :func:`personal_data`; docs/privacy.md): the copy is refused, so a
+custom mart cannot leak contacts into BI.
 
 Pure Python + duckdb, no gate of its own: the Dagster asset ``serving/marts``
 (``orchestration/publish_asset.py``, which holds the one publish gate; ``make run`` and
@@ -21,6 +22,7 @@ Pure Python + duckdb, no gate of its own: the Dagster asset ``serving/marts``
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import stat
@@ -29,10 +31,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from lifecycle.connection import connect
+from lifecycle.contract import TABLES
+from lifecycle.settings import PROJECT_DIR
 
 #: The schema BI reads, in the warehouse and in the serving database.
 MARTS_SCHEMA = "marts"
@@ -45,11 +50,21 @@ PUBLISH_INFO = "_publish.snapshot"
 SERVING_STORAGE_VERSION = "v1.0.0"
 
 
-#: Column names that hold personal data in the raw contract (contacts' names and e-mails, the
-#: e-mails of billing customers, product users and staff, case subjects, NPS comments): a mart
-#: carrying one is never published. Owner and CSM names (``owner_name``, ``csm_name``) are published
-#: on purpose and do not match.
-PERSONAL_COLUMN = re.compile(r"(^|_)(e_?mail|first_name|last_name|full_name|phone|subject|comment)s?($|_)")
+#: The names of the raw contract's personal-data columns (``pii=True`` in lifecycle/contract.py:
+#: contacts' names and e-mails, the e-mails of billing customers, product users and staff, case
+#: subjects, NPS comments), and other names personal data goes by.
+PERSONAL_WORDS: tuple[str, ...] = tuple(
+    sorted({name for t in TABLES for name in t.pii_columns} | {"e_mail", "full_name", "phone"})
+)
+#: A column named like personal data (one of PERSONAL_WORDS as a ``_``-separated part, plural
+#: allowed): a mart carrying one is never published. Owner and CSM names (``owner_name``,
+#: ``csm_name``) are published on purpose and do not match.
+PERSONAL_COLUMN = re.compile(r"(^|_)(" + "|".join(map(re.escape, PERSONAL_WORDS)) + r")s?($|_)")
+#: The dbt manifest whose column tags (``meta: {pii: ...}``) publishing honours by default: the
+#: project's own parse, which every build and Dagster run refreshes.
+DEFAULT_MANIFEST = PROJECT_DIR / "target" / "manifest.json"
+#: The one ``pii`` tag a published column may carry: a documented hash (macro ``pii_hash``).
+PII_HASHED = "hashed"
 #: Text shaped like an e-mail address, looked for in every published text value.
 EMAIL_SHAPE = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
 
@@ -138,6 +153,7 @@ def publish(
     progress: Callable[[str], None] | None = None,
     read_only_file: bool = True,
     config: Mapping[str, str] | None = None,
+    manifest: Path | None = DEFAULT_MANIFEST,
 ) -> PublishReport:
     """Publish every table of the warehouse's ``marts`` schema to ``serving`` (and Parquet).
 
@@ -147,6 +163,8 @@ def publish(
     (default: ``<serving stem>_parquet`` beside the serving file). ``read_only_file``: make the
     published file read-only on disk (``chmod 444``) as a reminder that it is a snapshot.
     ``config``: DuckDB's settings for the in-memory connection (``Settings.duckdb_config()``).
+    ``manifest``: a dbt ``manifest.json`` whose ``pii`` column tags are honoured (a mart column
+    tagged ``pii`` other than ``hashed`` is refused, whatever its name); skipped when None or absent.
 
     Raises :class:`PublishError` when there is nothing to publish; the serving files are then
     untouched. Any other failure also leaves them untouched (temporary files are removed).
@@ -189,7 +207,7 @@ def publish(
                 rows[t] = int(
                     con.execute(f"select count(*) from {alias}.{MARTS_SCHEMA}.{_quote(t)}").fetchone()[0]
                 )
-            found = personal_data(con, alias)
+            found = personal_data(con, alias, tagged_pii_columns(manifest))
             if found:
                 raise PublishError(
                     "not publishing: personal data would reach the serving DB ("
@@ -250,10 +268,37 @@ def publish(
             con.close()
 
 
-def personal_data(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
-    """``<mart>.<column>: <why>`` for every column of ``catalog.marts`` that is named like personal
-    data or holds a value shaped like an e-mail address (distinct values only: well under a
-    second at demo scale). The full value-by-value proof runs in the test suite."""
+def column_pii_tag(column: Mapping[str, Any]) -> object:
+    """A manifest column's ``pii`` tag (``config.meta`` or the older top-level ``meta``), or None."""
+    config_meta = (column.get("config") or {}).get("meta") or {}
+    return config_meta.get("pii", (column.get("meta") or {}).get("pii"))
+
+
+def tagged_pii_columns(manifest: Path | None) -> dict[tuple[str, str], object]:
+    """``(mart, column) -> tag`` for every column of a ``marts`` model the dbt manifest tags ``pii``
+    (``{}`` when there is no manifest file)."""
+    if manifest is None or not Path(manifest).is_file():
+        return {}
+    nodes = json.loads(Path(manifest).read_text(encoding="utf-8")).get("nodes", {})
+    return {
+        (node["name"].lower(), name.lower()): tag
+        for node in nodes.values()
+        if node.get("resource_type") == "model" and node.get("schema") == MARTS_SCHEMA
+        for name, column in (node.get("columns") or {}).items()
+        if (tag := column_pii_tag(column)) not in (None, False)
+    }
+
+
+def personal_data(
+    con: duckdb.DuckDBPyConnection,
+    catalog: str,
+    tagged: Mapping[tuple[str, str], object] | None = None,
+) -> list[str]:
+    """``<mart>.<column>: <why>`` for every column of ``catalog.marts`` that the dbt manifest tags
+    ``pii`` (``tagged``, from :func:`tagged_pii_columns`; ``hashed`` is allowed), is named like
+    personal data, or holds a value shaped like an e-mail address (distinct values only: well
+    under a second at demo scale). The full value-by-value proof runs in the test suite."""
+    tagged = tagged or {}
     columns = con.execute(
         "select table_name, column_name, data_type from information_schema.columns "
         "where table_catalog = ? and table_schema = ? order by table_name, ordinal_position",
@@ -261,7 +306,11 @@ def personal_data(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     ).fetchall()
     found = []
     for table, column, data_type in columns:
-        if PERSONAL_COLUMN.search(column.lower()):
+        tag = tagged.get((table.lower(), column.lower()))
+        if tag is not None and tag != PII_HASHED:
+            found.append(f"{table}.{column}: tagged pii: {json.dumps(tag)} in the dbt manifest")
+            continue
+        if tag is None and PERSONAL_COLUMN.search(column.lower()):
             found.append(f"{table}.{column}: a personal-data column name")
             continue
         if data_type != "VARCHAR":

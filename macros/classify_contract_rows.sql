@@ -18,7 +18,8 @@
       _payload_hash        the hash of every contract column but _loaded_at and `payload_exclude`,
                            for the rows of keys with several valid rows (classify_rows)
       _raw_values          every contract column's landed text, as a JSON object: for quarantined
-                           rows only (classify_rows)
+                           rows only (classify_rows); personal columns (`pii` in the contract)
+                           hashed with pii_hash (docs/privacy.md)
     and is then classified as staged / duplicate / superseded / quarantined (classify_rows;
     `winner_order` and `changed_payload` pass through). Parents are the staged rows: one orphan
     convention for every source. The seed and parent refs are made here, from the contract, so a
@@ -80,6 +81,9 @@
         payload_hash=row_hash(contract_column_names(source_name, table_name, exclude=['_loaded_at'] + payload_exclude)),
         winner_order=winner_order,
         changed_payload=changed_payload,
-        raw_values=json_object_of(contract_column_names(source_name, table_name)),
+        raw_values=json_object_of(
+            contract_column_names(source_name, table_name),
+            hashed=contract['columns'] | selectattr('pii') | map(attribute='name') | list,
+        ),
     ) }}
 {%- endmacro %}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -164,3 +165,34 @@ def test_owner_and_csm_names_are_not_personal_data_columns() -> None:
         assert not PERSONAL_COLUMN.search(allowed), allowed
     for personal in ("email", "contact_email", "first_name", "last_name", "subject", "nps_comment", "phone"):
         assert PERSONAL_COLUMN.search(personal), personal
+
+
+def _manifest(path: Path, tag: object) -> Path:
+    """A dbt manifest in which marts.dim_accounts.segment carries ``config.meta.pii = tag``."""
+    column = {"name": "segment", "meta": {}, "config": {"meta": {"pii": tag}}}
+    node = {
+        "resource_type": "model",
+        "name": "dim_accounts",
+        "schema": "marts",
+        "columns": {"segment": column},
+    }
+    path.write_text(json.dumps({"nodes": {"model.lifecycle_warehouse.dim_accounts": node}}), encoding="utf-8")
+    return path
+
+
+def test_publish_refuses_a_column_the_manifest_tags_pii_whatever_its_name(tmp_path: Path) -> None:
+    wh = make_warehouse(tmp_path / "warehouse.duckdb")
+    serving = tmp_path / "serving.duckdb"
+    with pytest.raises(PublishError, match=r"dim_accounts\.segment: tagged pii: true in the dbt manifest"):
+        publish(wh, serving, manifest=_manifest(tmp_path / "manifest.json", True))
+    assert not serving.exists()
+    publish(wh, serving, manifest=_manifest(tmp_path / "manifest.json", "hashed"))  # a hash may go
+    assert read_snapshot_info(serving) is not None
+    publish(wh, serving, manifest=tmp_path / "no-such-manifest.json")  # no parse: the name rules only
+
+
+def test_the_default_manifest_is_the_projects_own_parse() -> None:
+    from lifecycle.settings import PROJECT_DIR
+
+    assert publish_module.DEFAULT_MANIFEST == PROJECT_DIR / "target" / "manifest.json"
+    assert "subject" in publish_module.PERSONAL_WORDS and "phone" in publish_module.PERSONAL_WORDS

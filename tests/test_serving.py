@@ -229,3 +229,37 @@ def test_the_scan_finds_a_leak_when_there_is_one(scan, tmp_path: Path) -> None:
     assert any(f.startswith("leaky.note: case subject") for f in found), found
     assert any(f.startswith("leaky.reason: an e-mail address") for f in found), found
     assert any(f.startswith("leaky.note: contact first name") for f in found), found
+
+
+# --- read-only -----------------------------------------------------------------------------------
+
+WRITES = [
+    "create table marts.scratch as select 1 as x",
+    "insert into _publish.snapshot select * from _publish.snapshot",
+    "update marts.dim_accounts set account_name = 'x'",
+    "drop table marts.fct_mrr_monthly",
+]
+
+
+@pytest.mark.parametrize("sql", WRITES)
+def test_the_published_file_refuses_a_write_through_a_read_only_connection(small_run, sql: str) -> None:
+    """BI opens the file read-only (docs/bi.md): such a connection cannot change the snapshot."""
+    con = duckdb.connect(str(small_run.serving), read_only=True)
+    try:
+        before = con.execute("select count(*) from marts.dim_accounts").fetchone()
+        with pytest.raises(duckdb.Error, match="read-only"):
+            con.execute(sql)
+        assert con.execute("select count(*) from marts.dim_accounts").fetchone() == before
+    finally:
+        con.close()
+
+
+def test_the_dashboard_reads_the_published_file_read_only(small_run, monkeypatch) -> None:
+    """The dashboard's one way to the data (lifecycle/dashboard/data.py) refuses a write too."""
+    from lifecycle.dashboard import data
+
+    monkeypatch.setenv("LIFECYCLE_SERVING", str(small_run.serving))
+    assert "dim_accounts" in data.available_marts()
+    with pytest.raises(data.ServingError, match="read-only"):
+        data.query("create table marts.scratch as select 1 as x")
+    assert "scratch" not in data.available_marts()
