@@ -39,6 +39,8 @@ TEXTS = (
     ("attempt to write a readonly database", errno.EROFS),
     ("Permission denied", errno.EACCES),
 )
+#: a temporary copy lifecycle.publish writes before it replaces the file: ``.<name>.tmp-<pid>-<ns>``
+_TMP_COPY = re.compile(r"^\.(.+)\.tmp-\d+-\d+$")
 #: the fix when the path is unknown or outside the configured places
 ANY_SETTING = "point LIFECYCLE_WAREHOUSE / LIFECYCLE_SERVING elsewhere"
 #: a path in quotes, as DuckDB names the file: ``Could not write file "/x/w.duckdb": ...``
@@ -57,6 +59,9 @@ class StorageProblem:
     def line(self, settings: Settings | None = None) -> str:
         """``no space left on device writing /x/warehouse.duckdb: free space or set LIFECYCLE_WAREHOUSE ...``"""
         where = f" writing {self.path}" if self.path else ""
+        copy_of = _TMP_COPY.match(Path(self.path).name) if self.path else None
+        if copy_of:  # lifecycle.publish's temporary file
+            where += f", the new copy of {Path(self.path).with_name(copy_of.group(1))}"
         setting = _setting_for(Path(self.path), settings) if self.path and settings else None
         if self.code in SPACE:
             fix = "free space"

@@ -134,7 +134,7 @@ def _one_line(text: str, limit: int = 400) -> str:
 
 def step_failures(events: Sequence[dg.DagsterEvent]) -> list[str]:
     """``<step>: <error>`` for every failed step: the ``Failure`` description a step raised, else
-    the error's class and message."""
+    the class and message of the exception the step raised."""
     out = []
     for event in events:
         if not event.is_step_failure:
@@ -143,7 +143,10 @@ def step_failures(events: Sequence[dg.DagsterEvent]) -> list[str]:
         if data.user_failure_data is not None and data.user_failure_data.description:
             error = data.user_failure_data.description
         elif data.error is not None:
-            error = f"{data.error.cls_name}: {data.error.message.split(': ', 1)[-1]}"
+            raised = data.error
+            if raised.cls_name == "DagsterExecutionStepExecutionError" and raised.cause is not None:
+                raised = raised.cause  # Dagster's wrapper says only "Error occurred while executing op"
+            error = f"{raised.cls_name}: {raised.message.split(': ', 1)[-1]}"
         else:
             error = "failed"
         out.append(f"{event.step_key}: {_one_line(error)}")

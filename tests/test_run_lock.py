@@ -114,9 +114,7 @@ def test_every_writing_command_holds_the_lock_while_it_works(
         assert not holds(warehouse)  # released when the command returns
 
 
-def test_a_killed_holder_never_blocks_the_next_run(
-    tmp_path: Path, holder: subprocess.Popen[str]
-) -> None:
+def test_a_killed_holder_never_blocks_the_next_run(tmp_path: Path, holder: subprocess.Popen[str]) -> None:
     warehouse = tmp_path / "data" / "warehouse.duckdb"
     assert _lifecycle(tmp_path, "load").returncode == EXIT_LOCKED
     os.kill(holder.pid, signal.SIGKILL)
