@@ -407,3 +407,45 @@ def test_publish_to_a_full_disk_is_one_line_and_keeps_the_published_serving_db(
         assert not list(fs.glob(".serving.duckdb.tmp-*"))  # the half-written copy is removed
         con = duckdb.connect(str(run.serving), read_only=True)
         con.close()
+
+
+def test_a_run_left_started_by_a_dead_process_is_marked_failed_and_no_other() -> None:
+    """What `lifecycle run` does first (orchestration/launch.py), on runs a killed process left."""
+    from dagster._core.events import DagsterEvent, DagsterEventType
+
+    from orchestration.launch import PID_TAG, fail_abandoned_runs
+
+    @dg.op
+    def step() -> int:
+        return 1
+
+    @dg.job
+    def job() -> None:
+        step()
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with dg.instance_for_test() as instance:
+            runs = {}
+            for name, tags in {
+                "killed": {PID_TAG: str(dead.pid)},
+                "running": {PID_TAG: str(alive.pid)},
+                "from the UI": {},
+            }.items():
+                run = instance.create_run_for_job(job, tags=tags)
+                start = DagsterEvent(event_type_value=DagsterEventType.RUN_START.value, job_name=job.name)
+                instance.report_dagster_event(start, run.run_id)
+                runs[name] = run.run_id
+            assert fail_abandoned_runs(instance) == [runs["killed"]]
+            status = {name: instance.get_run_by_id(run_id).status for name, run_id in runs.items()}
+            assert status == {
+                "killed": dg.DagsterRunStatus.FAILURE,
+                "running": dg.DagsterRunStatus.STARTED,
+                "from the UI": dg.DagsterRunStatus.STARTED,
+            }
+            assert fail_abandoned_runs(instance) == []
+    finally:
+        alive.kill()
+        alive.wait()
