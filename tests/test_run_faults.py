@@ -369,6 +369,25 @@ def test_build_on_a_full_disk_is_one_line_and_the_serving_db_stays(
         assert re.search(r"load: [1-9]\d* new files \(.*, 0 failed", proc.stdout), proc.stdout[-2000:]
 
 
+@pytest.mark.slow  # a dbt build until the disk fills: 1-3 minutes on a 2-core machine
+def test_dbt_running_out_of_space_mid_build_is_one_line(small_run: SmallRun, tmp_path: Path) -> None:
+    """The disk fills while dbt (a subprocess) writes: its failed nodes' messages name the file."""
+    with tmpfs(tmp_path / "fs", "64m") as fs:
+        run = copy_run(small_run, tmp_path / "run", data_dir=fs)
+        serving_bytes = _sha256(run.serving)
+        fill(fs, leave_kib=200)  # the lock and the build state fit, dbt's tables do not
+        proc = lifecycle(run, "build", "--force")
+        assert proc.returncode == 1
+        line = one_error_line(proc)
+        assert re.fullmatch(
+            rf"error: no space left on device writing {re.escape(str(run.warehouse))}(\.wal)?: free space, "
+            "or set LIFECYCLE_WAREHOUSE to a path on a disk with room",
+            line,
+        ), line
+        assert "ERROR=" in proc.stdout  # dbt did run, and failed
+        assert _sha256(run.serving) == serving_bytes
+
+
 def test_build_on_a_read_only_warehouse_path_is_one_line(small_run: SmallRun, tmp_path: Path) -> None:
     with tmpfs(tmp_path / "fs", "64m") as fs:
         run = copy_run(small_run, tmp_path / "run", data_dir=fs)
