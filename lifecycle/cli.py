@@ -3,13 +3,16 @@
 The one composition root: it wires the domain library (`lifecycle`: loader, simulator, dbt,
 summary) and, lazily, the Dagster launcher (`orchestration.launch`, for `run`, `publish`, `ui`).
 Normal output goes to stdout, every error and warning to stderr. Exit codes: 0 done; 1 the run
-failed; 2 bad configuration or usage (nothing was done); 3 done and published, but some batch
-files were rejected (not loaded: listed in the summary and ``audit.rejected_files``).
+failed (a full disk or a read-only path included: one `error:` line, lifecycle/storage_errors.py);
+2 bad configuration or usage (nothing was done); 3 done and published, but some batch files were
+rejected (not loaded: listed in the summary and ``audit.rejected_files``); 4 another run holds
+the warehouse's lock (lifecycle/run_lock.py: the commands that write take it before any work).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import shutil
 import sys
@@ -239,13 +242,13 @@ def _build_models(settings: Settings, *, full_refresh: bool, force: bool = False
 
 
 def _run_models(settings: Settings, *, full_refresh: bool) -> int:
-    from lifecycle.dbt import PIPELINE_BUILD_FLAGS, run_dbt
+    from lifecycle.dbt import PIPELINE_BUILD_FLAGS
     from lifecycle.ltv import SbgFitError
     from lifecycle.ltv_fit import AFTER_FIT, LtvFitError, run_ltv_fit
 
     refresh = ["--full-refresh"] if full_refresh else []
     print(f"==> dbt build {' '.join(refresh)} --exclude {AFTER_FIT}".replace("  ", " "))
-    rc = run_dbt(settings, ["build", *refresh, *PIPELINE_BUILD_FLAGS, "--exclude", AFTER_FIT])
+    rc = _run_dbt_build(settings, ["build", *refresh, *PIPELINE_BUILD_FLAGS, "--exclude", AFTER_FIT])
     if rc != 0:
         warning(f"dbt build failed: the LTV fit and the models after it ({AFTER_FIT}) were not run")
         return rc
@@ -256,7 +259,24 @@ def _run_models(settings: Settings, *, full_refresh: bool) -> int:
         error(f"LTV fit failed: {exc}")
         return 1
     print(f"==> dbt build {' '.join(refresh)} --select {AFTER_FIT}".replace("  ", " "))
-    return run_dbt(settings, ["build", *refresh, *PIPELINE_BUILD_FLAGS, "--select", AFTER_FIT])
+    return _run_dbt_build(settings, ["build", *refresh, *PIPELINE_BUILD_FLAGS, "--select", AFTER_FIT])
+
+
+def _run_dbt_build(settings: Settings, args: list[str]) -> int:
+    """`dbt <args>`; a failure of dbt's own writes (full disk, read-only path) raises it as an
+    ``OSError``, for main's one line, instead of an exit code (the build state stays
+    ``building``, which never skips)."""
+    from lifecycle.dbt import run_dbt
+    from lifecycle.storage_errors import dbt_storage_problem
+
+    started = time.time()
+    rc = run_dbt(settings, args)
+    problem = (
+        dbt_storage_problem(settings.project_dir / "target" / "run_results.json", started) if rc else None
+    )
+    if problem is not None:
+        raise OSError(problem.code, problem.reason, problem.path)
+    return rc
 
 
 def _ensure_demo_data(settings: Settings, scale: str) -> bool:
@@ -310,11 +330,28 @@ def _where_things_are(settings: Settings) -> list[str]:
     return lines
 
 
-def _report_problems(outcome: RunOutcome, what: str) -> None:
-    """The run's failed steps, blocking checks and warnings, on stderr."""
+def _report_problems(outcome: RunOutcome, what: str, settings: Settings) -> None:
+    """The run's failed steps, blocking checks and warnings, on stderr; a step that failed on a
+    full disk or a read-only path: that one line."""
+    from lifecycle.storage_errors import storage_problem
+
+    for failure in outcome.step_failures:
+        if (problem := storage_problem(failure)) is not None:
+            error(
+                f"{problem.line(settings)} (Dagster run {outcome.run_id[:8]}; the serving DB was not updated)"
+            )
+            return
     error(f"{what} (Dagster run {outcome.run_id[:8]}); the serving DB was not updated.")
     for line in outcome.problem_lines() or ["see the log: " + str(outcome.log_path)]:
         print(f"  - {line}", file=sys.stderr)
+
+
+def _reraise_storage_problem(exc: Exception) -> None:
+    """A full disk or read-only path (e.g. under the Dagster instance) is main's one line."""
+    from lifecycle.storage_errors import storage_problem
+
+    if storage_problem(exc) is not None:
+        raise exc
 
 
 def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -328,6 +365,7 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         outcome = launch(settings, force=args.force)
     except Exception as exc:  # the dbt project does not parse, the definitions do not load
+        _reraise_storage_problem(exc)
         error(f"the Dagster run could not start: {exc}")
         return 1
     for line in summary_lines(settings.warehouse, time.monotonic() - started, settings.duckdb_config()):
@@ -344,7 +382,7 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             "build; `make run` rebuilds as soon as a batch file, a model or a setting changes)"
         )
     if not outcome.success:
-        _report_problems(outcome, "the pipeline failed")
+        _report_problems(outcome, "the pipeline failed", settings)
         return 1
     for check in outcome.warnings:
         warning(check.line().removeprefix("warning: "))
@@ -358,10 +396,11 @@ def _cmd_publish(settings: Settings, args: argparse.Namespace) -> int:
     try:
         outcome = publish(settings)
     except Exception as exc:
+        _reraise_storage_problem(exc)
         error(f"the Dagster run could not start: {exc}")
         return 1
     if not outcome.success:
-        _report_problems(outcome, "not published")
+        _report_problems(outcome, "not published", settings)
         return 1
     for line in _where_things_are(settings):
         print(line)
@@ -506,9 +545,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def add(
-        name: str, help_: str, func, description: str | None = None, uses: tuple[str, ...] = CHECKED
+        name: str,
+        help_: str,
+        func,
+        description: str | None = None,
+        uses: tuple[str, ...] = CHECKED,
+        writes: bool = False,
     ) -> argparse.ArgumentParser:
-        """A subcommand; ``uses``: the checked settings it reads (only those are validated)."""
+        """A subcommand; ``uses``: the checked settings it reads (only those are validated);
+        ``writes``: it writes the warehouse or the serving DB, so it holds the run lock."""
         p = sub.add_parser(
             name,
             help=help_,
@@ -516,7 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=ENV_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.set_defaults(func=func, uses=uses)
+        p.set_defaults(func=func, uses=uses, writes=writes)
         return p
 
     load = add(
@@ -527,6 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
         "unread when its size and modification time are those it was loaded with, otherwise after "
         "its sha256 matched (a different sha256 is an error: batch files are append-only).",
         uses=("duckdb",),
+        writes=True,
     )
     load.add_argument(
         "--verify-checksums",
@@ -559,7 +605,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="YYYY-MM-DD: write only the batches dated on or before it (the same world is simulated); "
         "a later --until into the same OUT keeps the files written and adds the next days' batches",
     )
-    build = add("build", "load the landing dir and run `dbt build` (no Dagster, no simulation)", _cmd_build)
+    build = add(
+        "build",
+        "load the landing dir and run `dbt build` (no Dagster, no simulation)",
+        _cmd_build,
+        writes=True,
+    )
     build.add_argument(
         "--full-refresh",
         action="store_true",
@@ -615,6 +666,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Simulate the demo company when the landing dir has no batch files, then run the Dagster job "
         "lifecycle_full_graph (load, dbt build with its tests as checks, Great Expectations, publish) "
         "on the instance in <data dir>/dagster_home, which `lifecycle ui` shows.",
+        writes=True,
     )
     run.add_argument(
         "--demo-scale",
@@ -634,6 +686,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Publish marts.* to LIFECYCLE_SERVING (schema marts) and <serving>_parquet/<mart>.parquet, as a "
         "Dagster run of lifecycle_publish: the same gate as `lifecycle run`, it refuses unless the latest "
         "evaluation of every blocking check passed.",
+        writes=True,
     )
     ui = add(
         "ui",
@@ -653,7 +706,10 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--port", type=int, help="port (default 8501, or a free one if it is taken)")
     dashboard.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     dbt = add(
-        "dbt", "run any dbt command against the configured warehouse, e.g. `lifecycle dbt test`", _cmd_dbt
+        "dbt",
+        "run any dbt command against the configured warehouse, e.g. `lifecycle dbt test`",
+        _cmd_dbt,
+        writes=True,
     )
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
     mf = add(
@@ -714,15 +770,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     from lifecycle.loader import LoaderError
+    from lifecycle.run_lock import EXIT_LOCKED, RunLockHeld, run_lock
+    from lifecycle.storage_errors import storage_problem
 
     try:
-        return int(args.func(settings, args) or 0)
+        # the commands that write hold the warehouse's run lock, taken before any work
+        lock = (
+            run_lock(settings.warehouse, f"lifecycle {args.command}")
+            if args.writes
+            else contextlib.nullcontext()
+        )
+        with lock:
+            return int(args.func(settings, args) or 0)
+    except RunLockHeld as exc:
+        error(str(exc))
+        return EXIT_LOCKED
     except LoaderError as exc:
         error(str(exc))
         return 2
     except KeyboardInterrupt:
         error("interrupted")
         return 130
+    except Exception as exc:  # a full disk or a read-only path: one line; anything else as it is
+        problem = storage_problem(exc)
+        if problem is None:
+            raise
+        error(problem.line(settings))
+        return 1
 
 
 if __name__ == "__main__":

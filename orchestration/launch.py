@@ -14,6 +14,7 @@ step with its error, and each asset check that did not pass (blocking, or a warn
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import sys
@@ -46,6 +47,15 @@ QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 DBT_RESULT = re.compile(r"^\s*(?:\d\d:\d\d:\d\d\s+)?\d+ of \d+ (?!START)")
 #: Seconds between two reads of the run's event log while it executes.
 POLL_SECONDS = 0.5
+#: The pid of the process that executes a launched run in-process (`lifecycle run`, `publish`).
+PID_TAG = "lifecycle/pid"
+#: A run in one of these states has not finished: a process is (or was) executing it.
+UNFINISHED = (
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+)
 
 
 def dagster_home(settings: Settings) -> Path:
@@ -124,7 +134,7 @@ def _one_line(text: str, limit: int = 400) -> str:
 
 def step_failures(events: Sequence[dg.DagsterEvent]) -> list[str]:
     """``<step>: <error>`` for every failed step: the ``Failure`` description a step raised, else
-    the error's class and message."""
+    the class and message of the exception the step raised."""
     out = []
     for event in events:
         if not event.is_step_failure:
@@ -133,7 +143,10 @@ def step_failures(events: Sequence[dg.DagsterEvent]) -> list[str]:
         if data.user_failure_data is not None and data.user_failure_data.description:
             error = data.user_failure_data.description
         elif data.error is not None:
-            error = f"{data.error.cls_name}: {data.error.message.split(': ', 1)[-1]}"
+            raised = data.error
+            if raised.cls_name == "DagsterExecutionStepExecutionError" and raised.cause is not None:
+                raised = raised.cause  # Dagster's wrapper says only "Error occurred while executing op"
+            error = f"{raised.cls_name}: {raised.message.split(': ', 1)[-1]}"
         else:
             error = "failed"
         out.append(f"{event.step_key}: {_one_line(error)}")
@@ -292,6 +305,38 @@ def _engine_notes_to(output: _RunOutput) -> Iterator[None]:
         logger.propagate = propagate
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def fail_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed every unfinished run that a launched process began and did not survive.
+
+    A `lifecycle run` killed mid-run (``kill -9``, an OOM kill, a power cut) leaves its run
+    ``STARTED`` in the instance for ever, and the instance's queue (dagster.yaml: one run tagged
+    ``lifecycle/warehouse`` at a time) would hold every later schedule, sensor or UI run behind
+    it. A launched run carries its process's pid (:data:`PID_TAG`); one whose process is gone is
+    reported failed, with a message saying so. Returns the ids of the runs marked."""
+    marked = []
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=list(UNFINISHED))):
+        pid = run.tags.get(PID_TAG, "")
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        instance.report_run_failed(
+            run,
+            message=f"the process that executed this run (pid {pid}) ended without finishing it "
+            "(killed?): marked failed by the next launched run",
+        )
+        marked.append(run.run_id)
+    return marked
+
+
 def launch(
     settings: Settings,
     job_name: str = FULL_GRAPH_JOB,
@@ -328,6 +373,10 @@ def launch(
             from orchestration.definitions import build_definitions
 
             job = build_definitions(settings).resolve_job_def(job_name)
+            for abandoned in fail_abandoned_runs(instance):
+                progress(
+                    clock.stamp(f"run {abandoned[:8]} was left unfinished by a killed process: marked failed")
+                )
             run_id = str(uuid.uuid4())
             progress(
                 clock.stamp(
@@ -344,7 +393,7 @@ def launch(
                     run_id=run_id,
                     run_config=QUIET_CONSOLE,
                     raise_on_error=False,
-                    tags={FORCE_TAG: "true"} if force else None,
+                    tags={PID_TAG: str(os.getpid()), **({FORCE_TAG: "true"} if force else {})},
                 )
             output.write("\n")
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -10,11 +12,20 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from lifecycle.dbt import dbt_executable
+from lifecycle.run_lock import run_lock
 from lifecycle.settings import Settings, parse_memory_limit
 
 
 class LifecycleResource(dg.ConfigurableResource):
-    """Where the pipeline reads and writes; defaults come from ``Settings.from_env()`` at load."""
+    """Where the pipeline reads and writes; defaults come from ``Settings.from_env()`` at load.
+
+    In a run it holds the warehouse's run lock (``lifecycle/run_lock.py``) from its set-up to
+    its teardown: every step of the project's jobs uses this resource and the in-process executor
+    sets resources up once per run, so the lock spans the whole run, also one launched from
+    `lifecycle ui`; a run started while `lifecycle build` (or another run) works on the same
+    warehouse fails before its first step, naming the holder. A `lifecycle run` already holds
+    it (the lock is re-entrant within a process). A sensor's evaluation (no run) takes no lock.
+    """
 
     landing_dir: str
     warehouse: str
@@ -38,6 +49,19 @@ class LifecycleResource(dg.ConfigurableResource):
             duckdb_threads=settings.duckdb_threads,
             duckdb_temp_dir=str(settings.duckdb_temp_dir),
         )
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[LifecycleResource]:
+        run = context.run
+        if run is None:  # a sensor's evaluation or a test's direct use: nothing to lock for
+            with super().yield_for_execution(context) as resource:
+                yield resource
+            return
+        with (
+            run_lock(Path(self.warehouse), f"Dagster run {run.run_id[:8]} of {run.job_name}"),
+            super().yield_for_execution(context) as resource,
+        ):
+            yield resource
 
     def settings(self) -> Settings:
         warehouse = Path(self.warehouse)

@@ -258,6 +258,7 @@ def test_job_schedule_and_sensor(defs: dg.Definitions) -> None:
 
 
 def test_sensor_requests_a_run_only_for_new_files(tmp_path: Path) -> None:
+    from lifecycle.run_lock import holds
     from orchestration.resources import LifecycleResource
     from orchestration.sensors import landing_files_sensor
 
@@ -269,8 +270,12 @@ def test_sensor_requests_a_run_only_for_new_files(tmp_path: Path) -> None:
     )
 
     def tick(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
-        context = dg.build_sensor_context(cursor=cursor, resources={"lifecycle": resource})
-        return landing_files_sensor(context)
+        # entered, as the daemon does: the resource is a context manager (it holds the run lock
+        # in a run; a sensor's evaluation has no run and takes none)
+        with dg.build_sensor_context(cursor=cursor, resources={"lifecycle": resource}) as context:
+            result = landing_files_sensor(context)
+        assert not holds(Path(resource.warehouse))
+        return result
 
     first = tick(None)  # no warehouse yet: build it
     assert isinstance(first, dg.SensorResult) and len(first.run_requests or []) == 1
