@@ -17,6 +17,7 @@ import datetime as dt
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,7 +102,7 @@ def _rejected_in_warehouse(settings: Settings) -> int:
 
 
 def _cmd_load(settings: Settings, args: argparse.Namespace) -> int:
-    if _missing_landing(settings):
+    if _refuses_load(settings):
         return EXIT_CONFIG
     from lifecycle.loader import FAILED
 
@@ -168,7 +169,7 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     from lifecycle.summary import summary_lines
 
     started = time.monotonic()
-    if _missing_landing(settings) or _nothing_to_build(settings):
+    if _refuses_build(settings):
         return EXIT_CONFIG
     print(f"==> load {settings.landing_dir} -> {settings.warehouse}")
     report = _load(settings)
@@ -279,6 +280,30 @@ def _run_dbt_build(settings: Settings, args: list[str]) -> int:
     return rc
 
 
+def _named_landing_unusable(settings: Settings) -> bool:
+    """True (with one error line) when LIFECYCLE_LANDING_DIR names a folder that is missing or has
+    no batch files: a typo must never be filled with the demo company and published."""
+    from lifecycle.loader import has_batches
+
+    if not settings.landing_dir_named or has_batches(settings.landing_dir):
+        return False
+    state = "does not exist" if not settings.landing_dir.exists() else "has no batch files"
+    error(
+        f"landing dir {settings.landing_dir} (LIFECYCLE_LANDING_DIR) {state}: nothing was loaded or "
+        "published. Check the path; the demo data set is generated only into the default "
+        f"{DEFAULT_LANDING_DIR} (unset LIFECYCLE_LANDING_DIR), or by `lifecycle simulate --out DIR`"
+    )
+    return True
+
+
+def _refuses_load(settings: Settings) -> bool:
+    return _missing_landing(settings)
+
+
+def _refuses_build(settings: Settings) -> bool:
+    return _missing_landing(settings) or _nothing_to_build(settings)
+
+
 def _ensure_demo_data(settings: Settings, scale: str) -> bool:
     """Simulate the demo company into the default landing dir when it is empty; never touch a
     landing dir with batches, nor one the user named (LIFECYCLE_LANDING_DIR).
@@ -291,13 +316,7 @@ def _ensure_demo_data(settings: Settings, scale: str) -> bool:
     if has_batches(settings.landing_dir):
         print(f"landing dir {settings.landing_dir} has batch files: using them as they are")
         return True
-    if settings.landing_dir_named:
-        state = "does not exist" if not settings.landing_dir.exists() else "has no batch files"
-        error(
-            f"landing dir {settings.landing_dir} (LIFECYCLE_LANDING_DIR) {state}: nothing was loaded or "
-            "published. Check the path; the demo data set is generated only into the default "
-            f"{DEFAULT_LANDING_DIR} (unset LIFECYCLE_LANDING_DIR), or by `lifecycle simulate --out DIR`"
-        )
+    if _named_landing_unusable(settings):
         return False
     from lifecycle.simulator import simulate
 
@@ -551,9 +570,12 @@ def build_parser() -> argparse.ArgumentParser:
         description: str | None = None,
         uses: tuple[str, ...] = CHECKED,
         writes: bool = False,
+        refuses: Callable[[Settings], bool] | None = None,
     ) -> argparse.ArgumentParser:
         """A subcommand; ``uses``: the checked settings it reads (only those are validated);
-        ``writes``: it writes the warehouse or the serving DB, so it holds the run lock."""
+        ``writes``: it writes the warehouse or the serving DB, so it holds the run lock;
+        ``refuses(settings)``: True (after its one error line) when the input cannot be used,
+        checked before the lock is taken, so a refused command writes nothing (exit 2)."""
         p = sub.add_parser(
             name,
             help=help_,
@@ -561,7 +583,7 @@ def build_parser() -> argparse.ArgumentParser:
             epilog=ENV_HELP,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        p.set_defaults(func=func, uses=uses, writes=writes)
+        p.set_defaults(func=func, uses=uses, writes=writes, refuses=refuses)
         return p
 
     load = add(
@@ -573,6 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
         "its sha256 matched (a different sha256 is an error: batch files are append-only).",
         uses=("duckdb",),
         writes=True,
+        refuses=_refuses_load,
     )
     load.add_argument(
         "--verify-checksums",
@@ -610,6 +633,7 @@ def build_parser() -> argparse.ArgumentParser:
         "load the landing dir and run `dbt build` (no Dagster, no simulation)",
         _cmd_build,
         writes=True,
+        refuses=_refuses_build,
     )
     build.add_argument(
         "--full-refresh",
@@ -667,6 +691,7 @@ def build_parser() -> argparse.ArgumentParser:
         "lifecycle_full_graph (load, dbt build with its tests as checks, Great Expectations, publish) "
         "on the instance in <data dir>/dagster_home, which `lifecycle ui` shows.",
         writes=True,
+        refuses=_named_landing_unusable,
     )
     run.add_argument(
         "--demo-scale",
@@ -773,6 +798,8 @@ def main(argv: list[str] | None = None) -> int:
     from lifecycle.run_lock import EXIT_LOCKED, RunLockHeld, run_lock
     from lifecycle.storage_errors import storage_problem
 
+    if args.refuses is not None and args.refuses(settings):
+        return EXIT_CONFIG
     try:
         # the commands that write hold the warehouse's run lock, taken before any work
         lock = (
