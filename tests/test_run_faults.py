@@ -403,6 +403,7 @@ def test_build_on_a_read_only_warehouse_path_is_one_line(small_run: SmallRun, tm
         assert _sha256(run.serving) == serving_bytes
 
 
+@pytest.mark.slow  # a Dagster publish until the disk fills: 20-90 s on a 2-core machine
 def test_publish_to_a_full_disk_is_one_line_and_keeps_the_published_serving_db(
     small_run: SmallRun, tmp_path: Path
 ) -> None:

@@ -32,6 +32,20 @@ HOLDER = (
 WRITERS = ["load", "build", "run", "publish", "dbt"]
 
 
+#: One batch file, so that the landing dir is usable: an empty named one is refused (exit 2)
+#: before the lock is taken (tests/test_cli.py).
+USERS_CSV = (
+    "id,full_name,email,role,is_active,_loaded_at\nu1,User 1,u1@x.example,csm,true,2025-01-31T06:00:00Z\n"
+)
+
+
+def _land_a_batch(tmp_path: Path) -> Path:
+    path = tmp_path / "landing" / "crm" / "users" / "2025-01-31.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(USERS_CSV, encoding="utf-8")
+    return path
+
+
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIFECYCLE_")}
     env.update(
@@ -44,8 +58,9 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    """Another process holding the lock of ``tmp_path/data/warehouse.duckdb``."""
-    (tmp_path / "landing").mkdir()
+    """Another process holding the lock of ``tmp_path/data/warehouse.duckdb``; the landing dir
+    holds one batch file."""
+    _land_a_batch(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(tmp_path / "data" / "warehouse.duckdb")],
         stdout=subprocess.PIPE,
@@ -83,9 +98,9 @@ def test_a_second_run_refuses_at_once_naming_the_holder(
         "wait for it to finish"
     )
     assert re.fullmatch(pattern, lines[0]), lines[0]
-    # refused before any work: nothing simulated into the empty landing dir, no warehouse opened
+    # refused before any work: nothing loaded, no warehouse opened, no Dagster instance
     assert not warehouse.exists()
-    assert list((tmp_path / "landing").iterdir()) == []
+    assert [p.name for p in (tmp_path / "landing").rglob("*") if p.is_file()] == ["2025-01-31.csv"]
     assert not (tmp_path / "data" / "dagster_home").exists()
 
 
@@ -95,6 +110,7 @@ def test_every_writing_command_holds_the_lock_while_it_works(
 ) -> None:
     """In-process: the command's body runs with the lock held (and only the writers hold it)."""
     warehouse = tmp_path / "data" / "warehouse.duckdb"
+    _land_a_batch(tmp_path)
     for name, value in _env(tmp_path).items():
         monkeypatch.setenv(name, value)
     seen: dict[str, object] = {}
