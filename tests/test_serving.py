@@ -99,7 +99,7 @@ def test_the_serving_file_is_written_in_the_duckdb_1_storage_format(tmp_path: Pa
     con.execute("create table marts.fct_x as select range as id from range(3)")
     con.close()
     serving = tmp_path / "serving.duckdb"
-    report = publish(wh, serving)
+    report = publish(wh, serving, manifest=None)  # a hand-made warehouse: no parse applies
     assert storage_version(serving) == f"{SERVING_STORAGE_VERSION}+"
     assert storage_version(wh) != storage_version(serving), "the warehouse keeps the engine's own format"
     assert f"DuckDB storage {SERVING_STORAGE_VERSION}" in report.lines()[0]
