@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.spark-installed
+# DBT_TARGET=spark: `make build` first adds the Spark engine (requirements/spark.lock) to .venv
+ENGINE_STAMP := $(if $(filter spark,$(DBT_TARGET)),$(SPARK_STAMP))
 # Size of the demo data set `make run` simulates into an empty landing dir (and `make simulate`
 # writes): small (25 accounts, about a minute end to end) | demo (2,000 accounts) | large.
 DEMO_SCALE ?= demo
@@ -12,7 +15,7 @@ DEMO_SCALE ?= demo
 BENCH_SCALE ?= demo
 BENCH_SEED ?= 42
 
-.PHONY: help run build bench test test-slow lint format ui dashboard docs lock clean simulate
+.PHONY: help run build bench test test-slow test-spark spark-env lint format ui dashboard docs lock clean simulate
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,6 +33,16 @@ $(STAMP): requirements.lock requirements/duckdb1-client.lock pyproject.toml
 		--target $(VENV)/duckdb1 -r requirements/duckdb1-client.lock
 	@touch $(STAMP)
 
+$(SPARK_STAMP): $(STAMP) requirements/spark.lock
+	@echo "==> adding the Spark engine to $(VENV) from requirements/spark.lock (one time, about a minute: pyspark is large)"
+	@$(PYTHON) scripts/check_lock.py requirements/spark.lock
+	@# apart from .venv's own packages: only dbt's process gets it on its path (docs/spark.md)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes --upgrade \
+		--target $(VENV)/spark -r requirements/spark.lock
+	@touch $(SPARK_STAMP)
+
+spark-env: $(SPARK_STAMP)  ## install the Spark engine (dbt-spark, pyspark; Java 17 needed) into .venv/spark: DBT_TARGET=spark
+
 run: $(STAMP)  ## the full pipeline (simulates demo data if the landing dir is empty; DEMO_SCALE=small for a quick one)
 	@$(BIN)/lifecycle run --demo-scale $(DEMO_SCALE)
 
@@ -39,7 +52,7 @@ ui: $(STAMP)  ## the Dagster UI: asset graph, checks, runs (prints the local URL
 dashboard: $(STAMP)  ## the dashboard on the serving DB (Streamlit; prints the local URL; Ctrl-C stops it)
 	@$(BIN)/lifecycle dashboard
 
-build: $(STAMP)  ## load the landing dir and run `dbt build` (no Dagster, no simulation)
+build: $(STAMP) $(ENGINE_STAMP)  ## load the landing dir and run `dbt build` (no Dagster, no simulation)
 	@$(BIN)/lifecycle build
 
 bench: $(STAMP)  ## measure floor, cold, incremental and no-op builds (BENCH_SCALE=demo|large|small|N): data/reports/bench.json
@@ -50,6 +63,9 @@ simulate: $(STAMP)  ## write the demo data set into the landing dir (DEMO_SCALE=
 
 test: $(STAMP)  ## everything CI checks: lint, pytest, dbt build on a small simulated data set
 	@bash scripts/test.sh
+
+test-spark: $(SPARK_STAMP)  ## build the small data set on DuckDB and on Spark and compare every mart row by row
+	@bash scripts/test_spark.sh
 
 test-slow: $(STAMP)  ## the tests marked slow (the demo-scale simulation): not part of `make test`
 	@$(BIN)/python -m pytest -m slow
@@ -71,6 +87,10 @@ lock:  ## re-resolve requirements.lock after a pyproject.toml change (needs uv)
 		-c requirements/constraints.txt -o requirements.lock --no-header
 	uv pip compile requirements/duckdb1-client.in --generate-hashes --python-version 3.11 --no-header \
 		-o requirements/duckdb1-client.lock
+	uv pip compile requirements/spark.in --generate-hashes --python-version 3.11 --no-header \
+		-c requirements.lock -o requirements/spark.full.lock
+	$(PYTHON) scripts/filter_lock.py requirements/spark.full.lock requirements.lock \
+		requirements/spark.lock.header > requirements/spark.lock && rm requirements/spark.full.lock
 
 clean:  ## remove build output (keeps .venv and data/landing)
 	rm -rf target logs data/warehouse.duckdb data/serving.duckdb data/reports data/serving_parquet data/dagster_home data/logs

@@ -247,20 +247,34 @@ def _run_models(settings: Settings, *, full_refresh: bool) -> int:
     from lifecycle.ltv import SbgFitError
     from lifecycle.ltv_fit import AFTER_FIT, LtvFitError, run_ltv_fit
 
+    spark = settings.dbt_target == "spark"
+    if spark:  # lifecycle/spark_engine.py: Spark reads the loaded raw layer as Parquet
+        from lifecycle.spark_engine import export_landed, import_built
+
+        print(f"==> spark: the raw layer of {settings.warehouse} as Parquet for Spark")
+        export_landed(settings)
+    on = f" on {settings.dbt_target}"
     refresh = ["--full-refresh"] if full_refresh else []
-    print(f"==> dbt build {' '.join(refresh)} --exclude {AFTER_FIT}".replace("  ", " "))
+    print(f"==> dbt build {' '.join(refresh)} --exclude {AFTER_FIT}{on}".replace("  ", " "))
     rc = _run_dbt_build(settings, ["build", *refresh, *PIPELINE_BUILD_FLAGS, "--exclude", AFTER_FIT])
     if rc != 0:
         warning(f"dbt build failed: the LTV fit and the models after it ({AFTER_FIT}) were not run")
         return rc
+    if spark:
+        import_built(settings)  # the fit reads its inputs from the warehouse file
     print(f"==> LTV fit (sBG) on {settings.warehouse}")
     try:
         run_ltv_fit(settings.warehouse, progress=print, config=settings.duckdb_config())
     except (LtvFitError, SbgFitError) as exc:
         error(f"LTV fit failed: {exc}")
         return 1
-    print(f"==> dbt build {' '.join(refresh)} --select {AFTER_FIT}".replace("  ", " "))
-    return _run_dbt_build(settings, ["build", *refresh, *PIPELINE_BUILD_FLAGS, "--select", AFTER_FIT])
+    if spark:
+        export_landed(settings)  # the fit's output, for the models after it
+    print(f"==> dbt build {' '.join(refresh)} --select {AFTER_FIT}{on}".replace("  ", " "))
+    rc = _run_dbt_build(settings, ["build", *refresh, *PIPELINE_BUILD_FLAGS, "--select", AFTER_FIT])
+    if spark and rc == 0:
+        import_built(settings)  # the marts and the audit, for the summary, the checks and publishing
+    return rc
 
 
 def _run_dbt_build(settings: Settings, args: list[str]) -> int:
@@ -296,12 +310,36 @@ def _named_landing_unusable(settings: Settings) -> bool:
     return True
 
 
+def _refuses_run(settings: Settings) -> bool:
+    if settings.dbt_target == "spark":
+        error(
+            "DBT_TARGET=spark: `lifecycle run` (the Dagster graph) builds on DuckDB only in this "
+            "version; build on Spark with `lifecycle build` (make build), see docs/spark.md"
+        )
+        return True
+    return _named_landing_unusable(settings)
+
+
 def _refuses_load(settings: Settings) -> bool:
     return _missing_landing(settings)
 
 
 def _refuses_build(settings: Settings) -> bool:
-    return _missing_landing(settings) or _nothing_to_build(settings)
+    return _missing_landing(settings) or _nothing_to_build(settings) or _spark_unusable(settings)
+
+
+def _spark_unusable(settings: Settings) -> bool:
+    """DBT_TARGET=spark without pyspark, dbt-spark or Java: one line before anything is loaded."""
+    if settings.dbt_target != "spark":
+        return False
+    from lifecycle.spark_engine import SparkEngineError, check_installed
+
+    try:
+        check_installed()
+    except SparkEngineError as exc:
+        error(str(exc))
+        return True
+    return False
 
 
 def _ensure_demo_data(settings: Settings, scale: str) -> bool:
@@ -691,7 +729,7 @@ def build_parser() -> argparse.ArgumentParser:
         "lifecycle_full_graph (load, dbt build with its tests as checks, Great Expectations, publish) "
         "on the instance in <data dir>/dagster_home, which `lifecycle ui` shows.",
         writes=True,
-        refuses=_named_landing_unusable,
+        refuses=_refuses_run,
     )
     run.add_argument(
         "--demo-scale",

@@ -59,8 +59,13 @@ class Settings:
     #: such a dir is the user's data, never a place to simulate the demo into (a typo in the name
     #: must not publish a simulated company).
     landing_dir_named: bool = False
+    #: DBT_TARGET=spark: the Spark tables (Parquet) and their Derby metastore (LIFECYCLE_SPARK_DIR;
+    #: a relative path is taken beside the warehouse file, so the default is ``<warehouse dir>/spark``).
+    spark_dir: Path = Path("spark")
 
     def __post_init__(self) -> None:
+        if not self.spark_dir.is_absolute():
+            object.__setattr__(self, "spark_dir", (self.warehouse.parent / self.spark_dir).resolve())
         if not self.duckdb_temp_dir.is_absolute():
             object.__setattr__(self, "duckdb_temp_dir", self.warehouse.parent / self.duckdb_temp_dir)
 
@@ -122,6 +127,9 @@ class Settings:
             serving=path("LIFECYCLE_SERVING", "data/serving.duckdb"),
             as_of_date=as_of,
             dbt_target=target,
+            spark_dir=path("LIFECYCLE_SPARK_DIR", "")
+            if (env.get("LIFECYCLE_SPARK_DIR") or "").strip()
+            else Path("spark"),
             **duckdb_settings,  # type: ignore[arg-type]
         )
 
@@ -162,7 +170,13 @@ class Settings:
             LIFECYCLE_DUCKDB_MEMORY_LIMIT=self.duckdb_memory_limit,
             LIFECYCLE_DUCKDB_THREADS=str(self.duckdb_threads),
             LIFECYCLE_DUCKDB_TEMP_DIR=str(self.duckdb_temp_dir),
+            LIFECYCLE_SPARK_DIR=str(self.spark_dir),
         )
+        if self.dbt_target == "spark":  # the Parquet tables dbt's on-run-start hook registers
+            from lifecycle.spark_engine import landed_tables, spark_site
+
+            env["LIFECYCLE_SPARK_LANDED"] = ",".join(landed_tables(self))
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(spark_site()), env.get("PYTHONPATH")) if p)
         if self.as_of_date:
             env["LIFECYCLE_AS_OF_DATE"] = self.as_of_date.isoformat()
         return env

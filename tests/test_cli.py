@@ -100,7 +100,7 @@ def test_config_errors_are_one_line_on_stderr_before_any_work(env, monkeypatch, 
         ({}, ["run"], "landing dir"),
         ({"LIFECYCLE_AS_OF_DATE": "2025-02-30"}, ["run"], "LIFECYCLE_AS_OF_DATE"),
         ({"DBT_TARGET": "bigquery"}, ["run"], "DBT_TARGET"),
-        ({"DBT_TARGET": "spark"}, ["build"], "not configured in profiles.yml"),
+        ({"DBT_TARGET": "spark"}, ["run"], "DBT_TARGET=spark: `lifecycle run`"),
         ({"LIFECYCLE_DUCKDB_MEMORY_LIMIT": "lots"}, ["load"], "LIFECYCLE_DUCKDB_MEMORY_LIMIT"),
     ]
     for extra, command, words in cases:

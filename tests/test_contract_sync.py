@@ -167,6 +167,9 @@ def test_one_public_macro_per_file_named_after_it_and_documented():
             for kind, name in re.findall(r"{%-?\s*(macro|test)\s+(\w+)\(", text)
             if not name.startswith(("default__", "duckdb__", "spark__"))
         ]
+        if not public:  # an override of an adapter's own macro (spark__load_csv_rows): say why
+            assert path.parent.name == "cross_db" and text.lstrip().startswith("{#-"), path
+            continue
         assert len(public) == 1, (path, public)
         kind = "test" if re.search(r"{%-?\s*test\s", text) else "macro"
         assert public[0] == path.stem, path

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.cli import main
-from lifecycle.settings import ConfigError, Settings
+from lifecycle.settings import PROJECT_DIR, ConfigError, Settings, configured_targets
 
 
 def test_defaults_are_relative_to_the_working_dir(tmp_path, monkeypatch):
@@ -38,13 +38,27 @@ def test_env_overrides_and_as_of_date(tmp_path):
     [
         ("LIFECYCLE_AS_OF_DATE", "31/01/2025", "is not a date"),
         ("DBT_TARGET", "postgres", "is not one of"),
-        # an engine the project is written for, but profiles.yml has no target for it yet
-        ("DBT_TARGET", "spark", r"is not configured in profiles.yml \(configured: duckdb\)"),
     ],
 )
 def test_bad_config_is_a_clear_error(name, value, message):
     with pytest.raises(ConfigError, match=message):
         Settings.from_env({name: value})
+
+
+def test_a_known_engine_without_a_profiles_target_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr("lifecycle.settings.configured_targets", lambda _project: ["duckdb"])
+    with pytest.raises(ConfigError, match=r"is not configured in profiles.yml \(configured: duckdb\)"):
+        Settings.from_env({"DBT_TARGET": "spark"})
+
+
+def test_spark_is_configured_and_its_dir_defaults_beside_the_warehouse(tmp_path):
+    assert configured_targets(PROJECT_DIR)[:2] == ["duckdb", "spark"]
+    s = Settings.from_env({"DBT_TARGET": "spark", "LIFECYCLE_WAREHOUSE": str(tmp_path / "w.duckdb")})
+    assert s.dbt_target == "spark" and s.spark_dir == tmp_path / "spark"
+    assert s.dbt_env()["LIFECYCLE_SPARK_DIR"] == str(tmp_path / "spark")
+    assert s.dbt_env()["LIFECYCLE_SPARK_LANDED"] == ""  # nothing landed for Spark yet
+    named = Settings.from_env({"LIFECYCLE_SPARK_DIR": str(tmp_path / "elsewhere")})
+    assert named.spark_dir == tmp_path / "elsewhere"
 
 
 def test_cli_reports_bad_config_and_exits_2(monkeypatch, capsys):

@@ -9,6 +9,7 @@
     cast(json_object({%- for c in columns %}'{{ c }}', {{ pii_hash(adapter.quote(c)) if c in hashed else adapter.quote(c) }}{{ ", " if not loop.last }}{%- endfor %}) as varchar)
 {%- endmacro %}
 
+{#- Spark's to_json leaves out null fields unless told: keep them, as DuckDB's json_object does. -#}
 {% macro spark__json_object_of(columns, hashed=[]) -%}
-    to_json(named_struct({%- for c in columns %}'{{ c }}', {{ pii_hash(adapter.quote(c)) if c in hashed else adapter.quote(c) }}{{ ", " if not loop.last }}{%- endfor %}))
+    to_json(named_struct({%- for c in columns %}'{{ c }}', {{ pii_hash(adapter.quote(c)) if c in hashed else adapter.quote(c) }}{{ ", " if not loop.last }}{%- endfor %}), map('ignoreNullFields', 'false'))
 {%- endmacro %}

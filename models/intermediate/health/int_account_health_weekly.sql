@@ -350,7 +350,13 @@ scores as (
     select
         account_id,
         week,
-        round(sum(weight_share * score), 1) as health_score,
+        -- the weighted mean, exact: weights (decimal(18, 6) seed) times the one-decimal scores, over
+        -- the weights (both scaled by 10^6 to integers), rounded half away from zero on both engines
+        {{ decimal_divide(
+            'sum(weight * cast(score as decimal(5, 1))) * 1000000',
+            'cast(sum(weight) * 1000000 as bigint)',
+            1,
+        ) }} as health_score,
         max(case when pull_rank = 1 and points_lost > 0 then component end) as primary_driver,
         max(case when pull_rank = 2 and points_lost > 0 then component end) as secondary_driver,
         max(case when pull_rank = 1 and points_lost > 0 then reason end) as primary_reason,
