@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,18 +51,22 @@ def graph(defs: dg.Definitions):
 
 
 def test_definitions_load_fast_without_dbt_or_great_expectations() -> None:
+    # CPU seconds of the loading process: make test runs this beside another pytest worker and
+    # the dbt unit tests on 2 cores, where wall time measures the neighbours as much as the load
+    # (idle, wall and CPU agree: 4-6 s). The wall time is printed, and bounded loosely.
     code = (
-        "import sys, time; t = time.perf_counter(); import orchestration.definitions as d; "
-        "print(round(time.perf_counter() - t, 2), 'great_expectations' in sys.modules)"
+        "import sys, time; t = time.perf_counter(); c = time.process_time(); "
+        "import orchestration.definitions as d; "
+        "print(round(time.process_time() - c, 2), round(time.perf_counter() - t, 2), "
+        "'great_expectations' in sys.modules)"
     )
-    started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
     ).stdout.split()
-    wall = time.perf_counter() - started
-    seconds, gx_imported = float(out[0]), out[1] == "True"
-    print(f"Definitions load: {seconds:.2f} s (process wall {wall:.2f} s)")
-    assert seconds < 10, f"loading the definitions took {seconds:.1f} s"
+    cpu, wall, gx_imported = float(out[0]), float(out[1]), out[2] == "True"
+    print(f"Definitions load: {cpu:.2f} s of CPU ({wall:.2f} s wall)")
+    assert cpu < 10, f"loading the definitions took {cpu:.1f} s of CPU"
+    assert wall < 30, f"loading the definitions took {wall:.1f} s of wall time"
     assert not gx_imported, "great_expectations must be imported lazily"
 
 
