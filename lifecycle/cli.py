@@ -71,6 +71,7 @@ def _load(settings: Settings, *, verify: bool = False) -> LoadReport:
         progress=print,
         config=settings.duckdb_config(),
         verify=verify,
+        spark_dir=settings.spark_dir if settings.dbt_target == "spark" else None,
     )
     for w in report.warnings:
         warning(w)
@@ -248,10 +249,10 @@ def _run_models(settings: Settings, *, full_refresh: bool) -> int:
     from lifecycle.ltv_fit import AFTER_FIT, LtvFitError, run_ltv_fit
 
     spark = settings.dbt_target == "spark"
-    if spark:  # lifecycle/spark_engine.py: Spark reads the loaded raw layer as Parquet
+    if spark:  # lifecycle/spark_engine.py: Spark reads the raw layer its loader wrote, and the manifest
         from lifecycle.spark_engine import export_landed, import_built
 
-        print(f"==> spark: the raw layer of {settings.warehouse} as Parquet for Spark")
+        print(f"==> spark: the load manifest of {settings.warehouse} as Parquet for Spark")
         export_landed(settings)
     on = f" on {settings.dbt_target}"
     refresh = ["--full-refresh"] if full_refresh else []

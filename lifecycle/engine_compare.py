@@ -8,6 +8,10 @@ multiset: text, dates, integers and booleans equal, and floating or decimal numb
 ones first.
 
     python -m lifecycle.engine_compare WAREHOUSE.duckdb SPARK_WAREHOUSE_DIR [--schemas marts,audit]
+        [--landed-raw SPARK_DIR/landed/raw]
+
+``--landed-raw`` also compares the raw layer each engine's loader wrote (DuckDB's readers into the
+warehouse file, Spark's into Parquet) and the manifests' status and rows per batch file.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from lifecycle.connection import connect
+from lifecycle.spark_engine import spark_parquet_files
 
 REL_TOL = 1e-9
 SCHEMAS = ("marts", "audit")
@@ -104,11 +109,6 @@ def compare_relations(
     return result
 
 
-def spark_parquet_files(spark_warehouse: Path, schema: str, table: str) -> list[str]:
-    folder = spark_warehouse / f"{schema}.db" / table
-    return sorted(str(p) for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_")))
-
-
 def compare_with_spark(
     warehouse: Path, spark_warehouse: Path, schemas: tuple[str, ...] = SCHEMAS
 ) -> list[TableComparison]:
@@ -136,13 +136,69 @@ def compare_with_spark(
     return out
 
 
+def _raw_view(con: duckdb.DuckDBPyConnection, name: str, relation: str) -> None:
+    """``relation`` as a view with JSON object and array text written compact (Spark's JSON reader
+    writes a nested value compact, DuckDB's keeps the file's spacing: the same JSON)."""
+    cols = [str(r[0]) for r in con.execute(f"describe select * from {relation}").fetchall()]
+    exprs = ", ".join(
+        f"case when left(ltrim(\"{c}\"), 1) in ('{{', '[') and json_valid(\"{c}\") "
+        f'then cast(json("{c}") as varchar) else "{c}" end as "{c}"'
+        if not c.startswith("_row")
+        else f'"{c}"'
+        for c in cols
+    )
+    con.execute(f"create or replace temp view {name} as select {exprs} from {relation}")
+
+
+def compare_raw(warehouse: Path, landed_raw: Path) -> list[TableComparison]:
+    """Every raw table the DuckDB engine loaded into ``warehouse`` against the Parquet the Spark
+    engine's loader wrote under ``landed_raw`` (``<spark dir>/landed/raw``), and the manifests'
+    statuses and row counts per batch file."""
+    con = connect()
+    con.execute(f"attach '{warehouse}' as ref (read_only)")
+    tables = [
+        str(t)
+        for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'ref' "
+            "and table_schema = 'raw' and table_name not like '\\_%' escape '\\' order by 1"
+        ).fetchall()
+    ]
+    out: list[TableComparison] = []
+    for table in tables:
+        files = sorted(str(p) for p in (landed_raw / table).glob("*.parquet"))
+        if not files:
+            out.append(TableComparison("raw", table, problems=["the Spark loader wrote no such table"]))
+            continue
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        _raw_view(con, "raw_reference", f'ref.raw."{table}"')
+        _raw_view(con, "raw_other", f"read_parquet([{listed}])")
+        out.append(compare_relations(con, "raw", table, "raw_reference", "raw_other"))
+    manifest = "select batch_file, status, rows from {} order by batch_file"
+    other = sorted(str(p) for p in (landed_raw / "_load_manifest").glob("*.parquet"))
+    result = TableComparison("raw", "_load_manifest")
+    left = con.execute(manifest.format('ref.raw."_load_manifest"')).fetchall()
+    right = con.execute(manifest.format(f"read_parquet({other!r})")).fetchall() if other else []
+    result.reference_rows, result.other_rows = len(left), len(right)
+    if left != right:
+        result.problems.append(f"batch files differ: {sorted(set(left) ^ set(right))[:5]}")
+    out.append(result)
+    con.close()
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("warehouse", type=Path, help="the DuckDB build (reference)")
     parser.add_argument("spark_warehouse", type=Path, help="Spark's warehouse dir (<spark dir>/warehouse)")
     parser.add_argument("--schemas", default=",".join(SCHEMAS))
+    parser.add_argument(
+        "--landed-raw",
+        type=Path,
+        help="also compare the raw layer with the Spark loader's (<spark dir>/landed/raw)",
+    )
     args = parser.parse_args(argv)
-    results = compare_with_spark(args.warehouse, args.spark_warehouse, tuple(args.schemas.split(",")))
+    results = compare_raw(args.warehouse, args.landed_raw) if args.landed_raw else []
+    results += compare_with_spark(args.warehouse, args.spark_warehouse, tuple(args.schemas.split(",")))
     for r in results:
         print(r.line())
     different = [r for r in results if not r.equal]

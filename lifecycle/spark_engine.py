@@ -2,11 +2,11 @@
 
 A Spark build (``lifecycle build``; docs/spark.md) goes:
 
-1. The loader reads the landing dir exactly as for DuckDB, into the raw layer of the warehouse
-   file: one reading of the contract (the same file checks, rejected files and manifest) for both
-   engines.
-2. :func:`export_landed` writes that raw layer, its manifest and the LTV fit's output as Parquet
-   under ``<spark dir>/landed/<schema>/<table>/``. dbt's ``on-run-start`` hook
+1. The loader's Spark engine (lifecycle/loader/spark_loader.py) reads the landing dir with
+   Spark's readers into Parquet under ``<spark dir>/landed/raw/<table>/``; the same file checks,
+   rejected files and manifest (kept in the warehouse file) as on DuckDB.
+2. :func:`export_landed` writes the manifest and the LTV fit's output as Parquet under
+   ``<spark dir>/landed/<schema>/<table>/``. dbt's ``on-run-start`` hook
    (``macros/register_landed_tables.sql``) registers each as a Spark table over its folder; the list
    reaches dbt as ``LIFECYCLE_SPARK_LANDED`` (:func:`landed_tables`).
 3. dbt builds every model on Spark: Parquet tables under ``<spark dir>/warehouse``, their catalog an
@@ -27,14 +27,18 @@ from pathlib import Path
 import duckdb
 
 from lifecycle.connection import connect
+from lifecycle.loader.base import MANIFEST_TABLE
+from lifecycle.loader.duckdb_loader import RAW_SCHEMA
+from lifecycle.ltv_fit import AS_OF_RELATION, FIT_SCHEMA, INPUT_RELATION
 from lifecycle.settings import Settings
 
-#: Schemas of the warehouse file that Spark reads as external Parquet tables.
-LANDED_SCHEMAS = ("raw", "ltv_fit")
+#: Schemas Spark reads as external Parquet tables under ``<spark dir>/landed``: the raw layer
+#: (written there by the loader's Spark engine) and the LTV fit's output.
+LANDED_SCHEMAS = (RAW_SCHEMA, FIT_SCHEMA)
 #: Spark schemas copied back whole into the warehouse file after a Spark build.
 IMPORTED_SCHEMAS = ("marts", "audit", "seeds")
-#: Single Spark tables copied back too: what the LTV fit reads (lifecycle/ltv_fit.py).
-IMPORTED_TABLES = ("intermediate.int_ltv_subscription_periods", "intermediate.int_as_of_date")
+#: Single Spark tables copied back too: what the LTV fit reads.
+IMPORTED_TABLES = (INPUT_RELATION, AS_OF_RELATION)
 
 
 class SparkEngineError(RuntimeError):
@@ -112,14 +116,15 @@ def _swap_in(staged: Path, final: Path) -> None:
 
 
 def export_landed(settings: Settings, progress: Callable[[str], None] | None = print) -> int:
-    """Write the warehouse file's raw layer, manifest and LTV fit as Parquet for Spark; returns
-    the number of tables written. Each table is written beside its folder and swapped in."""
+    """Write the load manifest and the LTV fit's output from the warehouse file as Parquet for
+    Spark (the raw tables are already there: the loader's Spark engine wrote them); returns the
+    number of tables written. Each table is written beside its folder and swapped in."""
     started = time.monotonic()
     root = landed_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     rows = 0
     with connect(settings.warehouse, settings.duckdb_config(), read_only=True) as con:
-        tables = _tables(con, LANDED_SCHEMAS)
+        tables = [(s, t) for s, t in _tables(con, LANDED_SCHEMAS) if s == FIT_SCHEMA or t == MANIFEST_TABLE]
         for schema, table in tables:
             final = root / schema / table
             staged = root / schema / f".{table}.new"
@@ -127,23 +132,31 @@ def export_landed(settings: Settings, progress: Callable[[str], None] | None = p
                 shutil.rmtree(staged)
             staged.mkdir(parents=True)
             part = staged / "part-0.parquet"
-            con.execute(f"copy (select * from {schema}.{table}) to '{part}' (format parquet)")
-            rows += int(con.execute(f"select count(*) from {schema}.{table}").fetchall()[0][0])
+            copied = con.execute(
+                f"copy (select * from {schema}.{table}) to '{part}' (format parquet)"
+            ).fetchall()
+            rows += int(copied[0][0]) if copied else 0
             _swap_in(staged, final)
     if progress:
         progress(
-            f"spark: {len(tables)} landed tables ({rows:,} rows) written to {root} "
-            f"in {time.monotonic() - started:.1f} s"
+            f"spark: the load manifest and the LTV fit ({len(tables)} tables, {rows:,} rows) written to "
+            f"{root} in {time.monotonic() - started:.1f} s"
         )
     return len(tables)
 
 
 def _spark_table_files(settings: Settings, schema: str, table: str) -> list[str]:
-    folder = spark_warehouse_dir(settings) / f"{schema}.db" / table
-    files = sorted(str(p) for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_")))
+    files = spark_parquet_files(spark_warehouse_dir(settings), schema, table)
     if not files:
+        folder = spark_warehouse_dir(settings) / f"{schema}.db" / table
         raise SparkEngineError(f"Spark has no table {schema}.{table} under {folder}: did its model build?")
     return files
+
+
+def spark_parquet_files(spark_warehouse: Path, schema: str, table: str) -> list[str]:
+    """The data files of a Spark table ``schema.table`` under a Spark warehouse dir, sorted."""
+    folder = spark_warehouse / f"{schema}.db" / table
+    return sorted(str(p) for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_")))
 
 
 def _spark_schema_tables(settings: Settings, schema: str) -> list[str]:

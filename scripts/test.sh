@@ -35,7 +35,7 @@ else
 fi
 step "pytest (2 workers, one test file each at a time)"
 pytest_rc=0
-"$BIN/python" -m pytest -m "not slow" -q -p no:cacheprovider -n 2 --dist loadfile --durations 15 \
+"$BIN/python" -m pytest -m "not slow and not spark" -q -p no:cacheprovider -n 2 --dist loadfile --durations 15 \
     || pytest_rc=$?
 
 step "dbt unit tests (started before pytest)"

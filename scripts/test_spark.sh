@@ -9,6 +9,9 @@ step() { printf '\n==> %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+step "the loader's Spark engine on the bad-input corpus, against DuckDB's (pytest -m spark)"
+"$BIN/python" -m pytest -m spark -q -p no:cacheprovider tests/test_spark_loader.py
+
 step "simulate the small data set (seed 7) with 2 % injected bad rows (quarantined on both engines)"
 "$BIN/lifecycle" simulate --out "$work/landing" --scale small --seed 7 --faults 0.02 > /dev/null
 
@@ -30,8 +33,9 @@ build() {  # build <engine>: lifecycle build into $work/<engine>, its time into 
 build duckdb
 build spark
 
-step "every mart and audit table: DuckDB against Spark, row by row (numbers within 1e-9 relative)"
-"$BIN/python" -m lifecycle.engine_compare "$work/duckdb/warehouse.duckdb" "$work/spark/spark/warehouse"
+step "the raw layer (each engine's own readers) and every mart and audit table: DuckDB against Spark, row by row (numbers within 1e-9 relative)"
+"$BIN/python" -m lifecycle.engine_compare "$work/duckdb/warehouse.duckdb" "$work/spark/spark/warehouse" \
+    --landed-raw "$work/spark/spark/landed/raw"
 printf 'lifecycle build, small data set: duckdb %s s, spark %s s\n' \
     "$(cat "$work/duckdb.seconds")" "$(cat "$work/spark.seconds")"
 step "make test-spark passed"

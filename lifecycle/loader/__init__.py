@@ -87,6 +87,7 @@ def load_landing(
     progress: Callable[[str], None] | None = print,
     config: Mapping[str, str] | None = None,
     verify: bool = False,
+    spark_dir: Path | None = None,
 ) -> LoadReport:
     """Load the new batch files of ``landing_dir`` into the raw layer of the DuckDB ``warehouse``.
 
@@ -96,7 +97,9 @@ def load_landing(
     ``tables``: optional subset of ``<source>__<table>`` keys. ``con``: an open connection to reuse
     (left open; ``warehouse`` may then be None); otherwise ``warehouse`` is opened (parent folders
     created) with ``config`` (``Settings.duckdb_config()``) and closed at the end. One connection
-    serves the whole run. Raises
+    serves the whole run. ``spark_dir`` (``DBT_TARGET=spark``): the rows are read by Spark's
+    readers into Parquet under ``<spark_dir>/landed/raw`` (:mod:`.spark_loader`); the manifest stays
+    in the warehouse file. Raises
     :class:`LoaderError` for unusable input (missing landing dir, unknown table key, no target).
     """
     selected = select_tables(tables)
@@ -112,7 +115,18 @@ def load_landing(
         con = connect(warehouse, config)
     try:
         with utc_session(con):
-            return run_load(DuckDBLoader(con), landing_dir, selected, progress, verify=verify)
+            if spark_dir is None:
+                return run_load(DuckDBLoader(con), landing_dir, selected, progress, verify=verify)
+            from lifecycle.spark_engine import spark_site
+
+            from .spark_loader import SparkLoader, SparkReaderProcess
+
+            reader = SparkReaderProcess([spark_site()], Path(spark_dir) / "loader.log")
+            try:
+                loader = SparkLoader(con, Path(spark_dir) / "landed" / RAW_SCHEMA, reader)
+                return run_load(loader, landing_dir, selected, progress, verify=verify)
+            finally:
+                reader.close()
     finally:
         if own:
             con.close()

@@ -226,6 +226,19 @@ class DuckDBLoader:
 
     # -- raw layer ------------------------------------------------------------------------------
     def prepare(self, tables: Sequence[Table]) -> list[str]:
+        self.ensure_manifest()
+        notes: list[str] = []
+        for table in tables:
+            note = self._ensure_table(table)
+            if note:
+                notes.append(note)
+            note = self._forget_unlanded(table)
+            if note:
+                notes.append(note)
+        return notes
+
+    def ensure_manifest(self) -> None:
+        """Create the raw schema and the manifest table if missing, with every manifest column."""
         con = self.con
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         cols = ", ".join(f"{q(n)} {t}" for n, t in MANIFEST_COLUMNS)
@@ -234,12 +247,35 @@ class DuckDBLoader:
             con.execute(
                 f"alter table {RAW_SCHEMA}.{q(MANIFEST_TABLE)} add column if not exists {q(name)} {sql_type}"
             )
-        notes: list[str] = []
-        for table in tables:
-            note = self._ensure_table(table)
-            if note:
-                notes.append(note)
-        return notes
+
+    def _forget_unlanded(self, table: Table) -> str | None:
+        """Forget the ``loaded`` manifest entries whose rows this raw table lacks (the warehouse
+        file was loaded by the Spark engine, whose rows live in Parquet), so those files load again.
+        Checked only when the table holds fewer rows than the manifest says (a cheap count)."""
+        m, rel = f"{RAW_SCHEMA}.{q(MANIFEST_TABLE)}", raw_relation(table.key)
+        where = "source_name = ? and table_name = ? and status = ? and rows > 0"
+        args = [table.source, table.name, LOADED]
+        (expected,) = self.con.execute(
+            f"select coalesce(sum(rows), 0) from {m} where {where}", args
+        ).fetchall()[0]
+        (have,) = self.con.execute(f"select count(*) from {rel}").fetchall()[0]
+        if int(have) >= int(expected):
+            return None
+        missing = [
+            str(b)
+            for (b,) in self.con.execute(
+                f"select batch_file from {m} where {where} and not exists "
+                f"(select 1 from {rel} r where r.{q(LINEAGE_COLUMNS[0])} = {m}.batch_file)",
+                args,
+            ).fetchall()
+        ]
+        if not missing:
+            return None
+        self.con.executemany(f"delete from {m} where batch_file = ?", [(b,) for b in missing])
+        return (
+            f"{len(missing)} loaded batch file(s) of {table.key} have no rows in raw.{table.key} "
+            "(loaded by another engine into this warehouse file): loaded again"
+        )
 
     @staticmethod
     def expected_columns(table: Table) -> list[tuple[str, str]]:
