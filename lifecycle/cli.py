@@ -63,8 +63,10 @@ def _missing_landing(settings: Settings) -> bool:
 def _load(settings: Settings, *, verify: bool = False) -> LoadReport:
     """Load new batch files into the raw layer, printing progress, warnings and errors; the report
     says whether a file changed under a loaded name (``ok``) and which files were rejected."""
+    from lifecycle.connectors import describe
     from lifecycle.loader import load_landing
 
+    print(f"==> layouts: {describe(settings.layouts)}")
     report = load_landing(
         settings.landing_dir,
         settings.warehouse,
@@ -72,6 +74,7 @@ def _load(settings: Settings, *, verify: bool = False) -> LoadReport:
         config=settings.duckdb_config(),
         verify=verify,
         spark_dir=settings.spark_dir if settings.dbt_target == "spark" else None,
+        layouts=settings.layouts,
     )
     for w in report.warnings:
         warning(w)
@@ -114,15 +117,18 @@ def _cmd_load(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
-    from lifecycle.simulator import SCALES, LandingDirInUseError, simulate
+    from lifecycle.simulator import SCALES, LandingDirInUseError
+    from lifecycle.simulator.layouts import LayoutError, parse_layout_list, simulate_in_layouts
 
     if args.scale not in SCALES:
         print(f"error: --scale must be one of {', '.join(SCALES)}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else settings.landing_dir
     try:
-        simulate(  # prints its progress and the summary
+        layouts = parse_layout_list(args.layout or "")
+        simulate_in_layouts(  # prints its progress and the summary
             out,
+            layouts,
             scale=args.scale,
             seed=args.seed,
             accounts=args.accounts,
@@ -131,7 +137,7 @@ def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
             truth_dir=Path(args.truth_dir) if args.truth_dir else None,
             until=args.until,
         )
-    except (LandingDirInUseError, ValueError) as exc:
+    except (LandingDirInUseError, LayoutError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -175,7 +181,9 @@ def _cmd_build(settings: Settings, args: argparse.Namespace) -> int:
     print(f"==> load {settings.landing_dir} -> {settings.warehouse}")
     report = _load(settings)
     rc = _build_models(settings, full_refresh=args.full_refresh, force=args.force)
-    for line in summary_lines(settings.warehouse, time.monotonic() - started, settings.duckdb_config()):
+    for line in summary_lines(
+        settings.warehouse, time.monotonic() - started, settings.duckdb_config(), settings.layouts
+    ):
         print(line)
     if not report.ok:
         error("some batch files changed after they were loaded (see above): the build is not complete")
@@ -357,11 +365,15 @@ def _ensure_demo_data(settings: Settings, scale: str) -> bool:
         return True
     if _named_landing_unusable(settings):
         return False
-    from lifecycle.simulator import simulate
+    from lifecycle.connectors import describe
+    from lifecycle.simulator.layouts import simulate_in_layouts
 
-    print(f"landing dir {settings.landing_dir} has no batch files: generating the {scale} data set")
-    try:
-        simulate(settings.landing_dir, scale=scale, progress=print)  # ends with its summary lines
+    print(
+        f"landing dir {settings.landing_dir} has no batch files: generating the {scale} data set "
+        f"({describe(settings.layouts)})"
+    )
+    try:  # in the layouts the sources are read in; ends with its summary lines
+        simulate_in_layouts(settings.landing_dir, settings.layouts, scale=scale, progress=print)
     except (FileExistsError, ValueError) as exc:
         error(str(exc))
         return False
@@ -426,7 +438,9 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         _reraise_storage_problem(exc)
         error(f"the Dagster run could not start: {exc}")
         return 1
-    for line in summary_lines(settings.warehouse, time.monotonic() - started, settings.duckdb_config()):
+    for line in summary_lines(
+        settings.warehouse, time.monotonic() - started, settings.duckdb_config(), settings.layouts
+    ):
         print(line)
     for line in _where_things_are(settings):
         print(line)
@@ -530,7 +544,7 @@ def _cmd_mf(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     from lifecycle.summary import summary_lines
 
-    for line in summary_lines(settings.warehouse, config=settings.duckdb_config()):
+    for line in summary_lines(settings.warehouse, config=settings.duckdb_config(), layouts=settings.layouts):
         print(line)
     return 0
 
@@ -661,6 +675,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the preset's, 0.002 for demo and large, 0 for small; 0 = a clean data set)",
     )
     sim.add_argument("--truth-dir", help="where ground truth goes (default: beside OUT, never inside it)")
+    sim.add_argument(
+        "--layout",
+        help="comma-separated connector layouts to write sources in, e.g. fivetran_stripe (billing as "
+        "Fivetran's Stripe tables under OUT/fivetran_stripe/); other sources in the contract's shape. "
+        "The contract-shaped data set is kept in OUT/.contract/ (docs/connectors.md)",
+    )
     sim.add_argument(
         "--until",
         type=_iso_date,

@@ -21,7 +21,8 @@ DEFAULT_LANDING_DIR = "data/landing"
 #: Settings that can be invalid; a command validates only those it uses (``Settings.from_env(uses=...)``).
 #: ``duckdb``: the DuckDB resource settings (memory limit, threads, temp dir), read by every
 #: command that opens the warehouse.
-CHECKED = ("as_of_date", "dbt_target", "duckdb")
+#: ``layouts``: the layout each source is read in (LIFECYCLE_<SOURCE>_LAYOUT, :mod:`lifecycle.connectors`).
+CHECKED = ("as_of_date", "dbt_target", "duckdb", "layouts")
 
 #: DuckDB ``memory_limit`` unless LIFECYCLE_DUCKDB_MEMORY_LIMIT says otherwise (DuckDB's own
 #: default is 80% of RAM): measured so that a demo build's whole process tree (the CLI or Dagster
@@ -62,6 +63,9 @@ class Settings:
     #: DBT_TARGET=spark: the Spark tables (Parquet) and their Derby metastore (LIFECYCLE_SPARK_DIR;
     #: a relative path is taken beside the warehouse file, so the default is ``<warehouse dir>/spark``).
     spark_dir: Path = Path("spark")
+    #: the layout each source is read in: ``contract`` (the default) or a connector layout such as
+    #: ``fivetran_stripe`` (LIFECYCLE_CRM_LAYOUT, LIFECYCLE_BILLING_LAYOUT, LIFECYCLE_USAGE_LAYOUT)
+    layouts: dict[str, str] = field(default_factory=lambda: _default_layouts())
 
     def __post_init__(self) -> None:
         if not self.spark_dir.is_absolute():
@@ -120,7 +124,9 @@ class Settings:
             if (env.get("LIFECYCLE_DUCKDB_TEMP_DIR") or "").strip():
                 duckdb_settings["duckdb_temp_dir"] = path("LIFECYCLE_DUCKDB_TEMP_DIR", "")
         landing_dir = path("LIFECYCLE_LANDING_DIR", DEFAULT_LANDING_DIR)
+        layouts = parse_layouts(env) if "layouts" in uses else _default_layouts()
         return cls(
+            layouts=layouts,
             landing_dir=landing_dir,
             landing_dir_named=landing_dir.resolve() != path("", DEFAULT_LANDING_DIR).resolve(),
             warehouse=warehouse,
@@ -149,7 +155,13 @@ class Settings:
         out = {"lifecycle_warehouse": str(self.warehouse), **self.duckdb_vars()}
         if self.as_of_date:
             out["as_of_date"] = self.as_of_date.isoformat()
+        out.update(self.layout_vars())
         return out
+
+    def layout_vars(self) -> dict[str, str]:
+        """``<source>_layout`` dbt vars for the sources not read in the contract's layout
+        (dbt_project.yml defaults each to its LIFECYCLE_<SOURCE>_LAYOUT, else ``contract``)."""
+        return {f"{source}_layout": layout for source, layout in self.layouts.items() if layout != "contract"}
 
     def duckdb_vars(self) -> dict[str, str]:
         """The DuckDB settings as dbt vars (profiles.yml: ``var('duckdb_memory_limit', env_var(...))``):
@@ -171,6 +183,7 @@ class Settings:
             LIFECYCLE_DUCKDB_THREADS=str(self.duckdb_threads),
             LIFECYCLE_DUCKDB_TEMP_DIR=str(self.duckdb_temp_dir),
             LIFECYCLE_SPARK_DIR=str(self.spark_dir),
+            **{f"LIFECYCLE_{source.upper()}_LAYOUT": layout for source, layout in self.layouts.items()},
         )
         if self.dbt_target == "spark":  # the Parquet tables dbt's on-run-start hook registers
             from lifecycle.spark_engine import landed_tables, spark_site
@@ -180,6 +193,31 @@ class Settings:
         if self.as_of_date:
             env["LIFECYCLE_AS_OF_DATE"] = self.as_of_date.isoformat()
         return env
+
+
+def _default_layouts() -> dict[str, str]:
+    from lifecycle.connectors import default_layouts
+
+    return default_layouts()
+
+
+def parse_layouts(env: dict[str, str]) -> dict[str, str]:
+    """LIFECYCLE_<SOURCE>_LAYOUT for each source, checked against the layouts that source has;
+    ``contract`` when unset or empty."""
+    from lifecycle.connectors import CONTRACT, layout_env_var, layouts_for
+    from lifecycle.contract import SOURCES
+
+    out: dict[str, str] = {}
+    for source in SOURCES:
+        name = layout_env_var(source)
+        value = (env.get(name) or "").strip().lower() or CONTRACT
+        if value not in (known := layouts_for(source)):
+            raise ConfigError(
+                f"{name}={env.get(name)!r} is not a layout of {source}: use one of {', '.join(known)} "
+                f"(unset: {CONTRACT}, the landing contract's own tables; see docs/connectors.md)"
+            )
+        out[source] = value
+    return out
 
 
 def configured_targets(project_dir: Path) -> list[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from lifecycle.connection import connect
+from lifecycle.connectors import describe
 from lifecycle.loader import ManifestEntry, rejected_files
 
 
@@ -113,16 +114,20 @@ def rejected_lines(rejected: list[ManifestEntry]) -> list[str]:
 
 
 def summary_lines(
-    warehouse: Path, seconds: float | None = None, config: Mapping[str, str] | None = None
+    warehouse: Path,
+    seconds: float | None = None,
+    config: Mapping[str, str] | None = None,
+    layouts: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Human-readable lines describing the built warehouse (opened read-only with ``config``,
-    ``Settings.duckdb_config()``)."""
+    ``Settings.duckdb_config()``); ``layouts``: the layout each source was read in."""
     if not warehouse.exists():
         return [f"no warehouse at {warehouse}"]
     con = connect(warehouse, config, read_only=True)
     try:
         counts = reconciliation(con)
-        lines = table_lines(counts)
+        lines = [f"sources read as: {describe(layouts)}"] if layouts is not None else []
+        lines += table_lines(counts)
         if counts:
             lines.append(
                 "  duplicates: exact redeliveries; superseded: older versions a newer load replaced; "

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from lifecycle.contract import TABLES, Table
+from lifecycle.connectors import tables_for
+from lifecycle.contract import Table
+from lifecycle.settings import Settings
 from orchestration.resources import LifecycleResource
 from orchestration.translator import LAYER_OWNERS
 
@@ -45,8 +47,11 @@ def _spec(table: Table) -> dg.AssetSpec:
     )
 
 
-RAW_SPECS = [_spec(t) for t in TABLES]
-_TABLE_BY_KEY = {raw_key(t): t for t in TABLES}
+#: the tables the layouts read (LIFECYCLE_<SOURCE>_LAYOUT): the contract's, or a connector's
+#: under ``raw/<layout>/<table>`` for a source read in a connector layout (docs/connectors.md)
+RAW_TABLES = tables_for(Settings.from_env(uses=("layouts",)).layouts)
+RAW_SPECS = [_spec(t) for t in RAW_TABLES]
+_TABLE_BY_KEY = {raw_key(t): t for t in RAW_TABLES}
 
 #: ``raw._load_manifest``: the loader's record of every batch file (the dbt source ``loader.load_manifest``).
 MANIFEST_KEY = dg.AssetKey(["raw", "load_manifest"])

@@ -8,6 +8,7 @@ only if there is no warehouse yet; otherwise it records the listing as its basel
 """
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
@@ -17,10 +18,10 @@ from orchestration.jobs import full_graph_job
 from orchestration.resources import LifecycleResource
 
 
-def landing_fingerprint(landing_dir: Path) -> tuple[int, str]:
-    """(number of batch files, digest of their names, sizes and mtimes)."""
+def landing_fingerprint(landing_dir: Path, layouts: Mapping[str, str] | None = None) -> tuple[int, str]:
+    """(number of batch files of the tables ``layouts`` read, digest of their names, sizes and mtimes)."""
     digest = hashlib.sha256()
-    found = discover(landing_dir).files
+    found = discover(landing_dir, layouts=layouts).files
     for f in found:
         digest.update(f"{f.batch_file}\0{f.size_bytes}\0{f.path.stat().st_mtime_ns}\n".encode())
     return len(found), digest.hexdigest()[:16]
@@ -38,7 +39,7 @@ def landing_files_sensor(
 ) -> dg.SensorResult | dg.SkipReason:
     settings = lifecycle.settings()
     try:
-        count, digest = landing_fingerprint(settings.landing_dir)
+        count, digest = landing_fingerprint(settings.landing_dir, settings.layouts)
     except LoaderError as exc:
         return dg.SkipReason(str(exc))
     cursor = f"{count}:{digest}"

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lifecycle.contract import BY_KEY, TABLES, Table
+from lifecycle.connectors import ALL_BY_KEY, tables_for
+from lifecycle.contract import Table
 
 from .base import (
     CHANGED,
@@ -63,19 +64,20 @@ __all__ = [
 ]
 
 
-def select_tables(tables: Iterable[str] | None) -> list[Table]:
-    """Contract tables for ``<source>__<table>`` keys (all of them for None), in contract order."""
+def select_tables(tables: Iterable[str] | None, layouts: Mapping[str, str] | None = None) -> list[Table]:
+    """Tables for ``<source>__<table>`` keys (contract tables, or ``<layout>__<table>`` connector
+    tables); for None every table the ``layouts`` read (the contract's when None), in order."""
     if tables is None:
-        return list(TABLES)
+        return tables_for(layouts or {})
     keys = [tables] if isinstance(tables, str) else list(tables)
-    unknown = [k for k in keys if k not in BY_KEY]
+    unknown = [k for k in keys if k not in ALL_BY_KEY]
     if unknown:
         raise LoaderError(
             f"unknown raw table(s) {', '.join(unknown)}: expected <source>__<table> keys such as "
-            f"{', '.join(list(BY_KEY)[:3])}, ..."
+            f"{', '.join(list(ALL_BY_KEY)[:3])}, ..."
         )
     wanted = set(keys)
-    return [t for t in TABLES if t.key in wanted]
+    return [t for t in ALL_BY_KEY.values() if t.key in wanted]
 
 
 def load_landing(
@@ -88,6 +90,7 @@ def load_landing(
     config: Mapping[str, str] | None = None,
     verify: bool = False,
     spark_dir: Path | None = None,
+    layouts: Mapping[str, str] | None = None,
 ) -> LoadReport:
     """Load the new batch files of ``landing_dir`` into the raw layer of the DuckDB ``warehouse``.
 
@@ -99,10 +102,12 @@ def load_landing(
     created) with ``config`` (``Settings.duckdb_config()``) and closed at the end. One connection
     serves the whole run. ``spark_dir`` (``DBT_TARGET=spark``): the rows are read by Spark's
     readers into Parquet under ``<spark_dir>/landed/raw`` (:mod:`.spark_loader`); the manifest stays
-    in the warehouse file. Raises
+    in the warehouse file. ``layouts``: the layout each source is read in (``{"billing":
+    "fivetran_stripe"}``; :mod:`lifecycle.connectors`), the contract for a source not named. Raises
     :class:`LoaderError` for unusable input (missing landing dir, unknown table key, no target).
     """
-    selected = select_tables(tables)
+    selected = select_tables(tables, layouts)
+    whole = None if tables is not None else dict(layouts or {})
     landing_dir = check_landing_dir(Path(landing_dir))
     own = con is None
     if own:
@@ -116,7 +121,9 @@ def load_landing(
     try:
         with utc_session(con):
             if spark_dir is None:
-                return run_load(DuckDBLoader(con), landing_dir, selected, progress, verify=verify)
+                return run_load(
+                    DuckDBLoader(con), landing_dir, selected, progress, verify=verify, layouts=whole
+                )
             from lifecycle.spark_engine import spark_site
 
             from .spark_loader import SparkLoader, SparkReaderProcess
@@ -124,7 +131,7 @@ def load_landing(
             reader = SparkReaderProcess([spark_site()], Path(spark_dir) / "loader.log")
             try:
                 loader = SparkLoader(con, Path(spark_dir) / "landed" / RAW_SCHEMA, reader)
-                return run_load(loader, landing_dir, selected, progress, verify=verify)
+                return run_load(loader, landing_dir, selected, progress, verify=verify, layouts=whole)
             finally:
                 reader.close()
     finally:

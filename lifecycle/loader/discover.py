@@ -1,4 +1,6 @@
-"""Find the batch files of the landing dir: ``<landing_dir>/<source>/<table>/<batch files>``.
+"""Find the batch files of the landing dir: ``<landing_dir>/<source>/<table>/<batch files>``, and for
+a source read in a connector's layout ``<landing_dir>/<layout>/<table>/<batch files>``
+(:mod:`lifecycle.connectors`).
 
 Engine-neutral (only the file system). Hidden files and folders (dot-files: ``.DS_Store``, a
 landing tool's ``.name.tmp`` before it renames the file, the simulator's ``.simulator.json``) are
@@ -13,11 +15,12 @@ is ignored with a note: unknown source or table folders, files of other formats 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lifecycle.contract import SOURCES, TABLES, Table
+from lifecycle.connectors import ALL_BY_KEY, LAYOUTS, default_layouts, layout_env_var, tables_for
+from lifecycle.contract import SOURCES, Table
 
 from .base import FORMATS, BatchFile, LoaderError
 
@@ -78,40 +81,58 @@ def _table_files(landing_dir: Path, table: Table, folder: Path, out: Discovery) 
             )
 
 
-def discover(landing_dir: Path, tables: Sequence[Table] = TABLES) -> Discovery:
+def discover(
+    landing_dir: Path, tables: Sequence[Table] | None = None, *, layouts: Mapping[str, str] | None = None
+) -> Discovery:
     """Batch files of ``tables`` sorted by ``batch_file``, plus notes about anything ignored.
 
-    When ``tables`` is the whole contract the landing dir is checked for unknown folders and stray
-    files too; for a subset only those tables' folders are read. A missing table folder is not an
-    error (the table simply has no batches yet).
+    ``tables`` None: every table the chosen ``layouts`` read (the contract's when None), and the
+    landing dir is checked for unknown folders and stray files too; for a given list only those
+    tables' folders are read. A missing table folder is not an error (the table simply has no
+    batches yet).
     """
     landing_dir = check_landing_dir(landing_dir).resolve()
     out = Discovery()
-    wanted = {t.key: t for t in tables}
-    for table in tables:
+    whole = tables is None
+    chosen = default_layouts() | dict(layouts or {})
+    for table in tables_for(chosen) if tables is None else tables:
         folder = landing_dir / table.source / table.name
         if folder.is_dir():
             _table_files(landing_dir, table, folder, out)
         elif folder.exists():
             out.notes.append(f"ignored {_rel(landing_dir, folder)}: a table folder is expected, found a file")
-    if len(wanted) == len(TABLES):
-        out.notes.extend(_strays(landing_dir))
+    if whole:
+        out.notes.extend(_strays(landing_dir, chosen))
     out.files.sort(key=lambda f: f.batch_file)
     return out
 
 
-def _strays(landing_dir: Path) -> list[str]:
-    """Notes for what the landing dir holds besides contract table folders."""
-    known = {(t.source, t.name) for t in TABLES}
+def _strays(landing_dir: Path, layouts: Mapping[str, str]) -> list[str]:
+    """Notes for what the landing dir holds besides the folders of the tables read."""
+    read = tables_for(layouts)
+    known = {(t.source, t.name) for t in read}
+    folders = {t.source for t in read}
     notes = []
     for entry in sorted(landing_dir.iterdir(), key=lambda p: p.name):
         if _hidden(entry):
             continue
         if not entry.is_dir():
             notes.append(f"ignored file {entry.name} at the top of the landing dir")
-        elif entry.name not in SOURCES:
+        elif entry.name in SOURCES and entry.name not in folders:
             notes.append(
-                f"unknown source folder {entry.name}/ ignored (sources of the contract: {', '.join(SOURCES)})"
+                f"{entry.name}/ ignored: {layout_env_var(entry.name)}={layouts[entry.name]} reads "
+                f"{layouts[entry.name]}/ instead"
+            )
+        elif entry.name in LAYOUTS and entry.name not in folders:
+            source = LAYOUTS[entry.name].source
+            notes.append(
+                f"{entry.name}/ ignored: {source} is read as {layouts[source]} "
+                f"(set {layout_env_var(source)}={entry.name} to read it)"
+            )
+        elif entry.name not in folders:
+            notes.append(
+                f"unknown source folder {entry.name}/ ignored (sources of the contract: {', '.join(SOURCES)}; "
+                f"connector layouts: {', '.join(LAYOUTS)})"
             )
         else:
             for sub in sorted(entry.iterdir(), key=lambda p: p.name):
@@ -121,13 +142,15 @@ def _strays(landing_dir: Path) -> list[str]:
                 if not sub.is_dir():
                     notes.append(f"ignored file {rel}: batch files belong in <source>/<table>/")
                 elif (entry.name, sub.name) not in known:
-                    names = ", ".join(t.name for t in TABLES if t.source == entry.name)
+                    names = ", ".join(t.name for t in read if t.source == entry.name)
                     notes.append(f"unknown table folder {rel}/ ignored ({entry.name} tables: {names})")
     return notes
 
 
 def has_batches(landing_dir: Path) -> bool:
-    """True when ``landing_dir`` exists and holds at least one batch file of a contract table,
-    at any depth the loader accepts (``<source>/<table>/[sub/folders/]<batch file>``)."""
+    """True when ``landing_dir`` exists and holds at least one batch file of a contract table or of
+    any connector layout's table, at any depth the loader accepts
+    (``<source>/<table>/[sub/folders/]<batch file>``): whatever the layouts chosen, such a dir
+    holds someone's data and is never a place to simulate into."""
     landing_dir = Path(landing_dir)
-    return landing_dir.is_dir() and bool(discover(landing_dir).files)
+    return landing_dir.is_dir() and bool(discover(landing_dir, list(ALL_BY_KEY.values())).files)

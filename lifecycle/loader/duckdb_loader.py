@@ -45,6 +45,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lifecycle.connectors import ALL_BY_KEY
 from lifecycle.contract import BY_KEY, LINEAGE_COLUMNS, Table
 
 from .base import FAILED, LOADED, MANIFEST_TABLE, BatchFile, FileResult, LoaderError, ManifestEntry
@@ -480,7 +481,7 @@ class DuckDBLoader:
         readable = [f for f in group.files if f.size_bytes > 0]  # empty placeholders: 0 rows
         if not readable:
             return {}, ()
-        table = BY_KEY[readable[0].key]
+        table = ALL_BY_KEY[readable[0].key]
         fmt = readable[0].format
         paths = "[" + ", ".join(lit(str(f.path)) for f in readable) + "]"
         file_expr = "cast(file_index as bigint)" if group.signature.batchable else "cast(0 as bigint)"
@@ -669,7 +670,8 @@ def utc_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def raw_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows per raw table ``<source>__<table>`` for every contract table (0 when it does not exist)."""
+    """Rows per raw table ``<source>__<table>`` for every contract table (0 when it does not exist),
+    and for every connector table that exists (``<layout>__<table>``)."""
     existing = {
         name
         for (name,) in con.execute(
@@ -677,7 +679,7 @@ def raw_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         ).fetchall()
     }
     out: dict[str, int] = {}
-    for key in BY_KEY:
+    for key in [*BY_KEY, *(k for k in ALL_BY_KEY if k not in BY_KEY and k in existing)]:
         out[key] = (
             int(con.execute(f"select count(*) from {raw_relation(key)}").fetchall()[0][0])
             if key in existing

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from lifecycle.contract import Table
@@ -25,15 +25,20 @@ def run_load(
     progress: Progress | None = None,
     *,
     verify: bool = False,
+    layouts: Mapping[str, str] | None = None,
 ) -> LoadReport:
     """Load the new batch files of ``tables`` from ``landing_dir`` with ``loader``; ``verify``:
     checksum every file, even one with the size and modification time it was loaded with.
+    ``layouts`` (the layout per source, :mod:`lifecycle.connectors`): when given, ``tables`` are
+    all the tables they read, and the landing dir is also checked for folders they do not read.
 
     Progress: one line per table (files new/skipped/failed, rows, seconds) and a total line.
     """
     say = progress or (lambda _line: None)
     started = time.monotonic()
-    found = discover(landing_dir, tables)
+    found = (
+        discover(landing_dir, None, layouts=layouts) if layouts is not None else discover(landing_dir, tables)
+    )
     notes = list(found.notes)
     notes.extend(loader.prepare(tables))
     manifest = loader.manifest()

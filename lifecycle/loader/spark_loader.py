@@ -35,7 +35,8 @@ from typing import IO, TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lifecycle.contract import BY_KEY, LINEAGE_COLUMNS, Table
+from lifecycle.connectors import ALL_BY_KEY
+from lifecycle.contract import LINEAGE_COLUMNS, Table
 
 from .base import LOADED, MANIFEST_TABLE, BatchFile, LoaderError
 from .duckdb_loader import (
@@ -224,7 +225,7 @@ class SparkLoader(DuckDBLoader):
         readable = [f for f in group.files if f.size_bytes > 0]
         if not readable:
             return {}, ()
-        table = BY_KEY[readable[0].key]
+        table = ALL_BY_KEY[readable[0].key]
         fmt = readable[0].format
         absent: tuple[str, ...] = ()
         header: list[str] = []

@@ -10,7 +10,7 @@ with
     select
         '{{ src }}' as source_name,
         '{{ tbl }}' as table_name,
-        (select count(*) from {{ source(src, tbl) }}) as rows_landed,
+        (select count(*) from {{ landed(src, tbl) }}) as rows_landed,
         (select count(*) from {{ ref('stg_' ~ src ~ '__' ~ tbl) }}) as rows_staged,
         (
             select count(*) from {{ ref('quarantine') }}

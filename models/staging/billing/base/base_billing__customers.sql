@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'customers') }}
+    select * from {{ landed('billing', 'customers') }}
 ),
 
 -- the contract's rules: key, types, load time, currency (seed currencies). Each row is classified

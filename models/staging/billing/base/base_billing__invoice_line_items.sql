@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'invoice_line_items') }}
+    select * from {{ landed('billing', 'invoice_line_items') }}
 ),
 
 -- the contract's rules: key, types, load time, currency (seed currencies), parents

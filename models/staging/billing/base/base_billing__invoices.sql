@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'invoices') }}
+    select * from {{ landed('billing', 'invoices') }}
 ),
 
 -- the contract's rules: key, types, load time, currency (seed currencies), parents

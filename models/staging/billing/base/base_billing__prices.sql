@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'prices') }}
+    select * from {{ landed('billing', 'prices') }}
 ),
 
 -- the contract's rules: key, types, load time, currency (seed currencies), parents

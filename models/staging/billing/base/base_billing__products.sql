@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'products') }}
+    select * from {{ landed('billing', 'products') }}
 ),
 
 -- the contract's rules: key, types, load time. Each row is classified as staged, duplicate,

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'refunds') }}
+    select * from {{ landed('billing', 'refunds') }}
 ),
 
 -- the contract's rules: key, types, load time, currency (seed currencies), parents

@@ -4,7 +4,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'subscription_items') }}
+    select * from {{ landed('billing', 'subscription_items') }}
 ),
 
 -- the contract's rules: key, types, load time, parents (stg_billing__subscriptions,

@@ -4,7 +4,7 @@
 with
 
 source as (
-    select * from {{ source('billing', 'subscriptions') }}
+    select * from {{ landed('billing', 'subscriptions') }}
 ),
 
 -- the contract's rules: key, types, load time, parents (stg_billing__customers); then this table's

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'accounts') }}
+    select * from {{ landed('crm', 'accounts') }}
 ),
 
 -- the contract's rules: key, types, load time; then this table's own. Each row is classified as

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'activities') }}
+    select * from {{ landed('crm', 'activities') }}
 ),
 
 -- the contract's rules: key, types, load time, parents (stg_crm__accounts). Each row is classified

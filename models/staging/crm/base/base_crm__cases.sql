@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'cases') }}
+    select * from {{ landed('crm', 'cases') }}
 ),
 
 -- the contract's rules: key, types, load time, parents (stg_crm__accounts); then this table's own.

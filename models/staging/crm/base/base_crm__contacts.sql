@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'contacts') }}
+    select * from {{ landed('crm', 'contacts') }}
 ),
 
 -- the contract's rules: key, types, load time, parents (stg_crm__accounts). Each row is classified

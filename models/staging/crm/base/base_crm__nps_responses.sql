@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'nps_responses') }}
+    select * from {{ landed('crm', 'nps_responses') }}
 ),
 
 -- the contract's rules: key, types, load time, parents (stg_crm__accounts); then this table's own.

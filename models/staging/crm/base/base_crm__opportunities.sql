@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'opportunities') }}
+    select * from {{ landed('crm', 'opportunities') }}
 ),
 
 -- the contract's rules: key, types, load time, currency (seed currencies), parents

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('crm', 'users') }}
+    select * from {{ landed('crm', 'users') }}
 ),
 
 -- the contract's rules: key, types, load time. Each row is classified as staged, duplicate,

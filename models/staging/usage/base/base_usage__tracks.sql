@@ -32,7 +32,7 @@ new_keys as (
     select
         raw_tracks.message_id,
         raw_tracks._batch_file
-    from {{ source('usage', 'tracks') }} as raw_tracks
+    from {{ landed('usage', 'tracks') }} as raw_tracks
     left join classified_files
         on raw_tracks._batch_file = classified_files._batch_file
     where classified_files._batch_file is null
@@ -59,7 +59,7 @@ touched_keys as (
 -- of the raw table and stored (a small set, read twice by the classification below)
 source as {{ stored_cte() }} (
     select raw_tracks.*
-    from {{ source('usage', 'tracks') }} as raw_tracks
+    from {{ landed('usage', 'tracks') }} as raw_tracks
     left join new_files
         on raw_tracks._batch_file = new_files._batch_file
     left join touched_keys
@@ -70,7 +70,7 @@ source as {{ stored_cte() }} (
 ),
 {%- else -%}
 source as {{ inline_cte() }} (
-    select * from {{ source('usage', 'tracks') }}
+    select * from {{ landed('usage', 'tracks') }}
 ),
 {%- endif %}
 

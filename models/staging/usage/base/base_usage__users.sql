@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('usage', 'users') }}
+    select * from {{ landed('usage', 'users') }}
 ),
 
 -- the contract's rules: key, types, load time, parents (stg_usage__workspaces). Each row is

@@ -2,7 +2,7 @@
 with
 
 source as (
-    select * from {{ source('usage', 'workspaces') }}
+    select * from {{ landed('usage', 'workspaces') }}
 ),
 
 -- the contract's rules: key, types, load time. Each row is classified as staged, duplicate,

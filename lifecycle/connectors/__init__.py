@@ -1,0 +1,93 @@
+"""Connector layouts: the tables a sync tool (Fivetran, Airbyte, dlt, Segment) lands, read as they are.
+
+A source (``crm``, ``billing``, ``usage``) is read either in the landing contract's shape (layout
+``contract``, the default) or in a connector's shape, named per source by an environment variable::
+
+    LIFECYCLE_BILLING_LAYOUT=fivetran_stripe
+
+A connector layout's tables land under ``<landing_dir>/<layout>/<table>/<batch files>`` (e.g.
+``fivetran_stripe/subscription_history/2025-03-01.parquet``) and are loaded like contract tables:
+every value as text, plus lineage, into ``raw.<layout>__<table>``. The dbt models in
+``models/adapters/<layout>/`` map them onto the contract's raw relations, so staging, quarantine,
+reconciliation and every mart are shared (docs/connectors.md). This module is the registry: which
+layouts exist, which source each feeds and which tables it lands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from lifecycle.contract import SOURCES, TABLES, Table
+
+from . import fivetran_stripe
+
+#: The layout of a source read in the landing contract's own shape.
+CONTRACT = "contract"
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    #: the contract source whose raw relations the layout's adapters produce
+    source: str
+    #: the connector's tables (``Table.source`` is the layout's name: its landing folder)
+    tables: tuple[Table, ...]
+    description: str
+
+    @property
+    def env_var(self) -> str:
+        return layout_env_var(self.source)
+
+
+LAYOUTS: dict[str, Layout] = {
+    layout.name: layout
+    for layout in (
+        Layout(
+            fivetran_stripe.LAYOUT,
+            "billing",
+            fivetran_stripe.TABLES,
+            "Stripe as Fivetran lands it (history mode for subscriptions and their items).",
+        ),
+    )
+}
+
+#: Every connector table of every layout, by raw table key (``<layout>__<table>``).
+CONNECTOR_BY_KEY: dict[str, Table] = {t.key: t for layout in LAYOUTS.values() for t in layout.tables}
+#: Contract and connector tables by raw table key: what the loader can load.
+ALL_BY_KEY: dict[str, Table] = {t.key: t for t in TABLES} | CONNECTOR_BY_KEY
+
+
+def layout_env_var(source: str) -> str:
+    return f"LIFECYCLE_{source.upper()}_LAYOUT"
+
+
+def layouts_for(source: str) -> list[str]:
+    """The layouts a source can be read in, the contract first."""
+    return [CONTRACT, *(name for name, layout in LAYOUTS.items() if layout.source == source)]
+
+
+def default_layouts() -> dict[str, str]:
+    return dict.fromkeys(SOURCES, CONTRACT)
+
+
+def tables_for(layouts: Mapping[str, str]) -> list[Table]:
+    """The tables to load for a choice of layout per source: the contract's tables of each source
+    read as ``contract``, the connector's tables of each other one; contract order first."""
+    chosen = default_layouts() | dict(layouts)
+    out = [t for t in TABLES if chosen[t.source] == CONTRACT]
+    for source in SOURCES:
+        if chosen[source] != CONTRACT:
+            out.extend(LAYOUTS[chosen[source]].tables)
+    return out
+
+
+def known_folders() -> set[str]:
+    """Top-level landing folders the loader knows: the contract's sources and every layout's."""
+    return set(SOURCES) | set(LAYOUTS)
+
+
+def describe(layouts: Mapping[str, str]) -> str:
+    """``crm: contract, billing: fivetran_stripe, usage: contract``: for run summaries."""
+    chosen = default_layouts() | dict(layouts)
+    return ", ".join(f"{source}: {chosen[source]}" for source in SOURCES)
