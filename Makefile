@@ -15,7 +15,7 @@ DEMO_SCALE ?= demo
 BENCH_SCALE ?= demo
 BENCH_SEED ?= 42
 
-.PHONY: help run build bench test test-slow test-spark spark-env lint format ui dashboard docs lock clean simulate
+.PHONY: help run build bench test test-slow test-spark test-connectors spark-env lint format ui dashboard docs lock clean simulate
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ test: $(STAMP)  ## everything CI checks: lint, pytest, dbt build on a small simu
 
 test-spark: $(SPARK_STAMP)  ## build the small data set on DuckDB and on Spark and compare every mart row by row
 	@bash scripts/test_spark.sh
+
+test-connectors: $(STAMP)  ## one company from the contract layout and from connector layouts (fivetran_stripe): every mart equal
+	@bash scripts/test_connectors.sh
 
 test-slow: $(STAMP)  ## the tests marked slow (the demo-scale simulation): not part of `make test`
 	@$(BIN)/python -m pytest -m slow
