@@ -75,6 +75,7 @@ def _load(settings: Settings, *, verify: bool = False) -> LoadReport:
         verify=verify,
         spark_dir=settings.spark_dir if settings.dbt_target == "spark" else None,
         layouts=settings.layouts,
+        options=settings.connector_options,
     )
     for w in report.warnings:
         warning(w)

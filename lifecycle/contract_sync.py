@@ -86,7 +86,7 @@ def connector_sources_yaml(layout: Layout) -> str:
         list(layout.tables),
         f"{layout.description} Read when {layout.env_var}={layout.name}; mapped onto the contract's "
         f"{layout.source} tables by the models beside this file. Landed by the loader: every value as "
-        "text, plus lineage.",
+        "text, plus lineage." + (" Custom fields under their default names." if layout.options else ""),
         loaded_at="_fivetran_synced",
         see=f"docs/connectors/{layout.name}.md",
         kind="Connector",

@@ -66,6 +66,9 @@ class Settings:
     #: the layout each source is read in: ``contract`` (the default) or a connector layout such as
     #: ``fivetran_stripe`` (LIFECYCLE_CRM_LAYOUT, LIFECYCLE_BILLING_LAYOUT, LIFECYCLE_USAGE_LAYOUT)
     layouts: dict[str, str] = field(default_factory=lambda: _default_layouts())
+    #: the connector layouts' custom field names, by variable (LIFECYCLE_SALESFORCE_*_FIELD);
+    #: only those set (the layouts' defaults apply otherwise)
+    connector_options: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.spark_dir.is_absolute():
@@ -125,8 +128,10 @@ class Settings:
                 duckdb_settings["duckdb_temp_dir"] = path("LIFECYCLE_DUCKDB_TEMP_DIR", "")
         landing_dir = path("LIFECYCLE_LANDING_DIR", DEFAULT_LANDING_DIR)
         layouts = parse_layouts(env) if "layouts" in uses else _default_layouts()
+        options = parse_connector_options(env) if "layouts" in uses else {}
         return cls(
             layouts=layouts,
+            connector_options=options,
             landing_dir=landing_dir,
             landing_dir_named=landing_dir.resolve() != path("", DEFAULT_LANDING_DIR).resolve(),
             warehouse=warehouse,
@@ -184,6 +189,7 @@ class Settings:
             LIFECYCLE_DUCKDB_TEMP_DIR=str(self.duckdb_temp_dir),
             LIFECYCLE_SPARK_DIR=str(self.spark_dir),
             **{f"LIFECYCLE_{source.upper()}_LAYOUT": layout for source, layout in self.layouts.items()},
+            **self.connector_options,
         )
         if self.dbt_target == "spark":  # the Parquet tables dbt's on-run-start hook registers
             from lifecycle.spark_engine import landed_tables, spark_site
@@ -217,6 +223,26 @@ def parse_layouts(env: dict[str, str]) -> dict[str, str]:
                 f"(unset: {CONTRACT}, the landing contract's own tables; see docs/connectors.md)"
             )
         out[source] = value
+    return out
+
+
+def parse_connector_options(env: dict[str, str]) -> dict[str, str]:
+    """The connector layouts' custom field names that are set (LIFECYCLE_SALESFORCE_*_FIELD ...),
+    checked: a field name as the connector writes it, lower-case snake case."""
+    from lifecycle.connectors import FIELD_NAME, LAYOUTS
+
+    out: dict[str, str] = {}
+    for layout in LAYOUTS.values():
+        for option in layout.options:
+            value = (env.get(option.env_var) or "").strip()
+            if not value:
+                continue
+            if not FIELD_NAME.match(value):
+                raise ConfigError(
+                    f"{option.env_var}={value!r} is not a field name as {layout.name} lands it: use "
+                    f"lower-case snake case, e.g. {option.default} (Salesforce's Stripe_Customer_ID__c)"
+                )
+            out[option.env_var] = value
     return out
 
 

@@ -49,7 +49,8 @@ def _spec(table: Table) -> dg.AssetSpec:
 
 #: the tables the layouts read (LIFECYCLE_<SOURCE>_LAYOUT): the contract's, or a connector's
 #: under ``raw/<layout>/<table>`` for a source read in a connector layout (docs/connectors.md)
-RAW_TABLES = tables_for(Settings.from_env(uses=("layouts",)).layouts)
+_SETTINGS = Settings.from_env(uses=("layouts",))
+RAW_TABLES = tables_for(_SETTINGS.layouts, _SETTINGS.connector_options)
 RAW_SPECS = [_spec(t) for t in RAW_TABLES]
 _TABLE_BY_KEY = {raw_key(t): t for t in RAW_TABLES}
 
@@ -103,7 +104,11 @@ def load_raw_tables(
     con = connect(settings.warehouse, settings.duckdb_config())
     try:
         report = load_landing(
-            settings.landing_dir, con=con, tables=[t.key for t in selected], progress=context.log.info
+            settings.landing_dir,
+            con=con,
+            tables=[t.key for t in selected],
+            progress=context.log.info,
+            options=settings.connector_options,
         )
         totals = raw_row_counts(con)
         rejected = rejected_files(con)

@@ -6,7 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-LAYOUTS=fivetran_stripe
+LAYOUTS=fivetran_stripe,fivetran_salesforce
+# the layouts as a build reads them, and the sources they adapt
+LAYOUT_ENV=(LIFECYCLE_BILLING_LAYOUT=fivetran_stripe LIFECYCLE_CRM_LAYOUT=fivetran_salesforce)
+ADAPTED=billing,crm
 started=$(date +%s)
 step() { printf '\n==> %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
 work=$(mktemp -d)
@@ -29,16 +32,16 @@ build() {  # build <name> <landing dir> [VAR=value ...]: lifecycle build into $w
     fi
 }
 build contract "$work/landing/.contract"
-build connectors "$work/landing" LIFECYCLE_BILLING_LAYOUT=fivetran_stripe
+build connectors "$work/landing" "${LAYOUT_ENV[@]}"
 
 step "every mart, and the staging models of the adapted sources: contract layout against connector layouts"
 "$BIN/python" -m lifecycle.layout_compare "$work/contract/warehouse.duckdb" "$work/connectors/warehouse.duckdb" \
-    --sources billing
+    --sources "$ADAPTED"
 printf '\nreconciliation of the connector build (rows landed through the adapters = staged + quarantined + collapsed):\n'
-grep -A 20 '^table ' "$work/connectors.log" | grep -E '^(table|billing\.|total)'
+grep -A 20 '^table ' "$work/connectors.log" | grep -E '^(table|billing\.|crm\.|total)'
 
 step "the adapters' unit tests (hand-written rows in each connector's shape)"
-LIFECYCLE_BILLING_LAYOUT=fivetran_stripe LIFECYCLE_LANDING_DIR="$work/landing" \
+env "${LAYOUT_ENV[@]}" LIFECYCLE_LANDING_DIR="$work/landing" \
     LIFECYCLE_WAREHOUSE="$work/connectors/warehouse.duckdb" \
     "$BIN/lifecycle" dbt test --select "resource_type:unit_test,path:models/adapters" \
     --target-path "$work/unit_target" --log-path "$work/logs" > "$work/unit.log" 2>&1 \

@@ -240,3 +240,76 @@ def test_simulate_in_layouts_refuses_a_dir_holding_other_files(tmp_path: Path) -
     with pytest.raises(LayoutError, match="did not write"):
         simulate_in_layouts(foreign, {"billing": "fivetran_stripe"}, scale="small", progress=None)
     assert [p.name for p in foreign.iterdir()] == ["notes.txt"]  # nothing written
+
+
+# -- Salesforce -----------------------------------------------------------------------------------
+def test_salesforce_custom_field_names_are_settings_the_loader_lands_under(tmp_path: Path) -> None:
+    env = {"LIFECYCLE_CRM_LAYOUT": "fivetran_salesforce", "LIFECYCLE_SALESFORCE_CSM_FIELD": "csm_owner_c"}
+    s = Settings.from_env(env)
+    assert s.connector_options == {"LIFECYCLE_SALESFORCE_CSM_FIELD": "csm_owner_c"}
+    assert s.dbt_env()["LIFECYCLE_SALESFORCE_CSM_FIELD"] == "csm_owner_c"
+    with pytest.raises(ConfigError, match="LIFECYCLE_SALESFORCE_CSM_FIELD='CSM__c' is not a field name"):
+        Settings.from_env({**env, "LIFECYCLE_SALESFORCE_CSM_FIELD": "CSM__c"})
+    landing = tmp_path / "landing"
+    account = landing / "fivetran_salesforce" / "account"
+    account.mkdir(parents=True)
+    (account / "2025-03-02.csv").write_text(
+        "id,name,owner_id,csm_owner_c,customer_success_manager_c,created_date,_fivetran_synced\n"
+        "001A,Acme,005AE,005CS,005WRONG,2025-01-01T00:00:00Z,2025-03-02T02:00:00Z\n"
+    )
+    report = load_landing(
+        landing, tmp_path / "wh.duckdb", progress=None, layouts=s.layouts, options=s.connector_options
+    )
+    assert {f.batch_file: f.status for f in report.files} == {
+        "fivetran_salesforce/account/2025-03-02.csv": LOADED
+    }
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    try:
+        got = con.execute('select id, csm_owner_c from raw."fivetran_salesforce__account"').fetchall()
+    finally:
+        con.close()
+    assert got == [("001A", "005CS")]  # the configured field, not the default-named one
+
+
+def test_salesforce_form_uses_picklist_labels_tasks_and_events() -> None:
+    from lifecycle.simulator import as_fivetran_salesforce as sf
+
+    assert sf.label("new_business") == "New Business" and sf.label("qbr") == "QBR"
+    base = {
+        "account_id": "001A",
+        "user_id": "005CS",
+        "contact_id": None,
+        "_loaded_at": "2025-02-02T02:00:00Z",
+    }
+    out = sf.convert(
+        "activities",
+        [
+            {**base, "id": "a1", "type": "call", "occurred_at": "2025-02-01T10:00:00Z"},
+            {**base, "id": "a2", "type": "onboarding_session", "occurred_at": "2025-02-01T11:00:00Z"},
+        ],
+        sf.State(),
+    )
+    assert [(r["id"], r["type"], r["activity_date"]) for r in out["task"]] == [("a1", "Call", "2025-02-01")]
+    assert [(r["id"], r["type"], r["start_date_time"]) for r in out["event"]] == [
+        ("a2", "Onboarding Session", "2025-02-01T11:00:00Z")
+    ]
+    opp = {
+        "id": "o1",
+        "account_id": "001A",
+        "owner_user_id": "005AE",
+        "type": "renewal",
+        "amount": "10",
+        "currency": "usd",
+        "close_date": "2025-03-01",
+        "created_at": "2025-01-01T00:00:00Z",
+        "updated_at": "2025-02-01T00:00:00Z",
+        "is_deleted": "false",
+        "_loaded_at": "2025-02-02T02:00:00Z",
+    }
+    rows = sf.convert(
+        "opportunities", [{**opp, "stage": "closed_lost"}, {**opp, "stage": "proposal"}], sf.State()
+    )
+    assert [(r["stage_name"], r["is_closed"], r["is_won"]) for r in rows["opportunity"]] == [
+        ("Closed Lost", "true", "false"),
+        ("Proposal", "false", "false"),
+    ]

@@ -461,7 +461,9 @@ def test_build_passes_full_refresh_to_dbt(tmp_path: Path, monkeypatch: pytest.Mo
     from lifecycle.loader import LoadReport
 
     monkeypatch.setattr(cli, "_load", lambda settings: LoadReport(files=[], seconds=0.0))
-    monkeypatch.setattr("lifecycle.summary.summary_lines", lambda warehouse, seconds=None, config=None: [])
+    monkeypatch.setattr(
+        "lifecycle.summary.summary_lines", lambda warehouse, seconds=None, config=None, layouts=None: []
+    )
     # a landing dir with a batch: `build` refuses an empty one before any work (exit 2)
     users = tmp_path / "crm" / "users"
     users.mkdir(parents=True)

@@ -15,15 +15,25 @@ layouts exist, which source each feeds and which tables it lands.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from lifecycle.contract import SOURCES, TABLES, Table
 
-from . import fivetran_stripe
+from . import fivetran_salesforce, fivetran_stripe
 
 #: The layout of a source read in the landing contract's own shape.
 CONTRACT = "contract"
+
+
+@dataclass(frozen=True)
+class LayoutOption:
+    """A setting of a layout: the name of a custom field in the connector's tables."""
+
+    env_var: str
+    default: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -31,13 +41,22 @@ class Layout:
     name: str
     #: the contract source whose raw relations the layout's adapters produce
     source: str
-    #: the connector's tables (``Table.source`` is the layout's name: its landing folder)
+    #: the connector's tables with the options' defaults (``Table.source`` is the layout's name:
+    #: its landing folder)
     tables: tuple[Table, ...]
     description: str
+    options: tuple[LayoutOption, ...] = ()
+    #: the tables for given option values (custom field names), when the layout has options
+    tables_with: Callable[[Mapping[str, str]], tuple[Table, ...]] | None = None
 
     @property
     def env_var(self) -> str:
         return layout_env_var(self.source)
+
+    def tables_for(self, options: Mapping[str, str]) -> tuple[Table, ...]:
+        if self.tables_with is None:
+            return self.tables
+        return self.tables_with({o.env_var: options.get(o.env_var) or o.default for o in self.options})
 
 
 LAYOUTS: dict[str, Layout] = {
@@ -49,8 +68,18 @@ LAYOUTS: dict[str, Layout] = {
             fivetran_stripe.TABLES,
             "Stripe as Fivetran lands it (history mode for subscriptions and their items).",
         ),
+        Layout(
+            fivetran_salesforce.LAYOUT,
+            "crm",
+            fivetran_salesforce.tables({}),
+            "Salesforce as Fivetran lands it (standard objects, the custom fields named by the options).",
+            tuple(LayoutOption(*o) for o in fivetran_salesforce.OPTIONS),
+            fivetran_salesforce.tables,
+        ),
     )
 }
+#: a custom field's name as Fivetran writes it: lower-case snake case
+FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 #: Every connector table of every layout, by raw table key (``<layout>__<table>``).
 CONNECTOR_BY_KEY: dict[str, Table] = {t.key: t for layout in LAYOUTS.values() for t in layout.tables}
@@ -71,14 +100,15 @@ def default_layouts() -> dict[str, str]:
     return dict.fromkeys(SOURCES, CONTRACT)
 
 
-def tables_for(layouts: Mapping[str, str]) -> list[Table]:
+def tables_for(layouts: Mapping[str, str], options: Mapping[str, str] | None = None) -> list[Table]:
     """The tables to load for a choice of layout per source: the contract's tables of each source
-    read as ``contract``, the connector's tables of each other one; contract order first."""
+    read as ``contract``, the connector's tables of each other one (with the custom field names
+    ``options`` gives, by option variable); contract order first."""
     chosen = default_layouts() | dict(layouts)
     out = [t for t in TABLES if chosen[t.source] == CONTRACT]
     for source in SOURCES:
         if chosen[source] != CONTRACT:
-            out.extend(LAYOUTS[chosen[source]].tables)
+            out.extend(LAYOUTS[chosen[source]].tables_for(options or {}))
     return out
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lifecycle.connectors import ALL_BY_KEY, tables_for
+from lifecycle.connectors import ALL_BY_KEY, LAYOUTS, tables_for
 from lifecycle.contract import Table
 
 from .base import (
@@ -64,11 +64,19 @@ __all__ = [
 ]
 
 
-def select_tables(tables: Iterable[str] | None, layouts: Mapping[str, str] | None = None) -> list[Table]:
+def select_tables(
+    tables: Iterable[str] | None,
+    layouts: Mapping[str, str] | None = None,
+    options: Mapping[str, str] | None = None,
+) -> list[Table]:
     """Tables for ``<source>__<table>`` keys (contract tables, or ``<layout>__<table>`` connector
-    tables); for None every table the ``layouts`` read (the contract's when None), in order."""
+    tables); for None every table the ``layouts`` read (the contract's when None), in order. A
+    connector table's custom fields are named by ``options`` (``Settings.connector_options``)."""
+    chosen = {t.key: t for t in tables_for(layouts or {}, options)} | {
+        t.key: t for layout in LAYOUTS.values() for t in layout.tables_for(options or {})
+    }
     if tables is None:
-        return tables_for(layouts or {})
+        return tables_for(layouts or {}, options)
     keys = [tables] if isinstance(tables, str) else list(tables)
     unknown = [k for k in keys if k not in ALL_BY_KEY]
     if unknown:
@@ -77,7 +85,7 @@ def select_tables(tables: Iterable[str] | None, layouts: Mapping[str, str] | Non
             f"{', '.join(list(ALL_BY_KEY)[:3])}, ..."
         )
     wanted = set(keys)
-    return [t for t in ALL_BY_KEY.values() if t.key in wanted]
+    return [chosen.get(t.key, t) for t in ALL_BY_KEY.values() if t.key in wanted]
 
 
 def load_landing(
@@ -91,6 +99,7 @@ def load_landing(
     verify: bool = False,
     spark_dir: Path | None = None,
     layouts: Mapping[str, str] | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> LoadReport:
     """Load the new batch files of ``landing_dir`` into the raw layer of the DuckDB ``warehouse``.
 
@@ -103,10 +112,11 @@ def load_landing(
     serves the whole run. ``spark_dir`` (``DBT_TARGET=spark``): the rows are read by Spark's
     readers into Parquet under ``<spark_dir>/landed/raw`` (:mod:`.spark_loader`); the manifest stays
     in the warehouse file. ``layouts``: the layout each source is read in (``{"billing":
-    "fivetran_stripe"}``; :mod:`lifecycle.connectors`), the contract for a source not named. Raises
+    "fivetran_stripe"}``; :mod:`lifecycle.connectors`), the contract for a source not named;
+    ``options``: the connector layouts' custom field names (``Settings.connector_options``). Raises
     :class:`LoaderError` for unusable input (missing landing dir, unknown table key, no target).
     """
-    selected = select_tables(tables, layouts)
+    selected = select_tables(tables, layouts, options)
     whole = None if tables is not None else dict(layouts or {})
     landing_dir = check_landing_dir(Path(landing_dir))
     own = con is None

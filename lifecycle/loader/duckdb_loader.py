@@ -224,9 +224,13 @@ class DuckDBLoader:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+        #: the tables this run loads, by key (:meth:`prepare`): a connector table's columns can
+        #: depend on the settings (a custom field's name), so they are not looked up globally
+        self.tables: dict[str, Table] = {}
 
     # -- raw layer ------------------------------------------------------------------------------
     def prepare(self, tables: Sequence[Table]) -> list[str]:
+        self.tables = {t.key: t for t in tables}
         self.ensure_manifest()
         notes: list[str] = []
         for table in tables:
@@ -481,7 +485,7 @@ class DuckDBLoader:
         readable = [f for f in group.files if f.size_bytes > 0]  # empty placeholders: 0 rows
         if not readable:
             return {}, ()
-        table = ALL_BY_KEY[readable[0].key]
+        table = self.tables.get(readable[0].key) or ALL_BY_KEY[readable[0].key]
         fmt = readable[0].format
         paths = "[" + ", ".join(lit(str(f.path)) for f in readable) + "]"
         file_expr = "cast(file_index as bigint)" if group.signature.batchable else "cast(0 as bigint)"

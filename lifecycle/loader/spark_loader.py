@@ -177,6 +177,7 @@ class SparkLoader(DuckDBLoader):
 
     # -- raw layer ------------------------------------------------------------------------------
     def prepare(self, tables: Sequence[Table]) -> list[str]:
+        self.tables = {t.key: t for t in tables}
         self.ensure_manifest()
         loaded = {
             str(b): (str(k), int(n))
@@ -225,7 +226,7 @@ class SparkLoader(DuckDBLoader):
         readable = [f for f in group.files if f.size_bytes > 0]
         if not readable:
             return {}, ()
-        table = ALL_BY_KEY[readable[0].key]
+        table = self.tables.get(readable[0].key) or ALL_BY_KEY[readable[0].key]
         fmt = readable[0].format
         absent: tuple[str, ...] = ()
         header: list[str] = []

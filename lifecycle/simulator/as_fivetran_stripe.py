@@ -106,6 +106,10 @@ class StripeState:
     coupons: set[str] = field(default_factory=set)
 
 
+#: what :mod:`.layouts` calls a converter's state
+State = StripeState
+
+
 def convert(table: str, rows: Iterable[Row], state: StripeState) -> dict[str, list[Row]]:
     """The connector rows of one contract batch of billing ``table`` (rows in file order)."""
     out: dict[str, list[Row]] = {}

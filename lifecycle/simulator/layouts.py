@@ -30,7 +30,7 @@ import pyarrow as pa
 from lifecycle.connectors import CONTRACT, LAYOUTS, Layout, default_layouts
 from lifecycle.contract import SOURCES, TABLES, Table
 
-from . import as_fivetran_stripe
+from . import as_fivetran_salesforce, as_fivetran_stripe
 from .run import SimulationSummary
 from .writer import parquet_bytes
 
@@ -140,8 +140,7 @@ def _link_tree(src: Path, dest: Path, out: Path, written: set[str]) -> int:
 def _convert_source(contract_dir: Path, out: Path, source: str, layout: Layout, written: set[str]) -> int:
     """Load the source's contract files with the loader (every value as its text) and write each
     batch's rows in the connector's tables."""
-    import duckdb
-
+    from lifecycle.connection import connect
     from lifecycle.loader import load_landing, rejected_files
     from lifecycle.loader.duckdb_loader import raw_relation
 
@@ -149,7 +148,7 @@ def _convert_source(contract_dir: Path, out: Path, source: str, layout: Layout, 
     tables = {t.name: t for t in layout.tables}
     n = 0
     with tempfile.TemporaryDirectory() as tmp:
-        con = duckdb.connect(str(Path(tmp) / "contract.duckdb"))
+        con = connect(Path(tmp) / "contract.duckdb")
         try:
             keys = [t.key for t in TABLES if t.source == source]
             load_landing(contract_dir, con=con, tables=keys, progress=None)
@@ -160,7 +159,7 @@ def _convert_source(contract_dir: Path, out: Path, source: str, layout: Layout, 
                 shutil.copyfile(contract_dir / entry.batch_file, target)
                 written.add(target.relative_to(out).as_posix())
                 n += 1
-            state = converter.StripeState()
+            state = converter.State()
             for table in (t for t in TABLES if t.source == source):
                 rows = con.sql(
                     f"select * from {raw_relation(table.key)} order by _batch_file, _row_number"
@@ -177,7 +176,7 @@ def _convert_source(contract_dir: Path, out: Path, source: str, layout: Layout, 
     return n
 
 
-_CONVERTERS = {"fivetran_stripe": as_fivetran_stripe}
+_CONVERTERS = {"fivetran_stripe": as_fivetran_stripe, "fivetran_salesforce": as_fivetran_salesforce}
 
 
 def _batches(rows: list[dict]):

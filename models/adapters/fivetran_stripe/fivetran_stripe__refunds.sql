@@ -11,20 +11,7 @@ charge as (
 
 -- a refund names a charge, the charge names the invoice: the latest sync of each charge
 charge_invoices as (
-    select
-        id as charge_id,
-        invoice_id
-    from (
-        select
-            id,
-            invoice_id,
-            row_number() over (
-                partition by id
-                order by {{ parse_timestamp('_fivetran_synced') }} desc, _batch_file desc, _row_number desc
-            ) as recency
-        from charge
-    ) as synced
-    where recency = 1
+    {{ latest_sync('charge') }}
 ),
 
 final as (
@@ -41,7 +28,7 @@ final as (
         refund._row_number
     from refund
     left join charge_invoices
-        on refund.charge_id = charge_invoices.charge_id
+        on refund.charge_id = charge_invoices.id
 )
 
 select * from final

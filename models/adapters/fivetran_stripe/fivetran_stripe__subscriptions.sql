@@ -53,6 +53,11 @@ versions as (
     from subscription_without_history
 ),
 
+subscription_discounts as (
+    select * from discount
+    where type = 'subscription'
+),
+
 -- the latest sync of each subscription discount and of each coupon
 latest_discounts as (
     select
@@ -60,33 +65,14 @@ latest_discounts as (
         coupon_id,
         {{ parse_timestamp('start') }} as starts_at,
         {{ parse_timestamp(adapter.quote('end')) }} as ends_at
-    from (
-        select
-            discount.*,
-            row_number() over (
-                partition by id
-                order by {{ parse_timestamp('_fivetran_synced') }} desc, _batch_file desc, _row_number desc
-            ) as recency
-        from discount
-        where type = 'subscription'
-    ) as synced
-    where recency = 1
+    from ({{ latest_sync('subscription_discounts') }}) as latest
 ),
 
 latest_coupons as (
     select
         id as coupon_id,
         percent_off
-    from (
-        select
-            coupon.*,
-            row_number() over (
-                partition by id
-                order by {{ parse_timestamp('_fivetran_synced') }} desc, _batch_file desc, _row_number desc
-            ) as recency
-        from coupon
-    ) as synced
-    where recency = 1
+    from ({{ latest_sync('coupon') }}) as latest
 ),
 
 -- the percentage off of the discount that applied when the version became current (the latest
