@@ -240,7 +240,7 @@ def parse_connector_options(env: dict[str, str]) -> dict[str, str]:
             if not FIELD_NAME.match(value):
                 raise ConfigError(
                     f"{option.env_var}={value!r} is not a field name as {layout.name} lands it: use "
-                    f"lower-case snake case, e.g. {option.default} (Salesforce's Stripe_Customer_ID__c)"
+                    f"lower-case snake case, e.g. {option.default}"
                 )
             out[option.env_var] = value
     return out

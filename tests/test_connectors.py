@@ -313,3 +313,72 @@ def test_salesforce_form_uses_picklist_labels_tasks_and_events() -> None:
         ("Closed Lost", "true", "false"),
         ("Proposal", "false", "false"),
     ]
+
+
+# -- HubSpot --------------------------------------------------------------------------------------
+def test_hubspot_form_links_only_known_companies_and_only_when_the_link_changes() -> None:
+    from lifecycle.simulator import as_fivetran_hubspot as hs
+
+    state = hs.State()
+    hs.convert(
+        "accounts",
+        [
+            {
+                "id": "c1",
+                "name": "Acme",
+                "industry": None,
+                "billing_country": None,
+                "employee_count": "9",
+                "owner_user_id": "o1",
+                "csm_user_id": "o2",
+                "billing_customer_id": None,
+                "workspace_id": None,
+                "created_at": "2025-01-01T00:00:00Z",
+                "updated_at": "2025-01-01T00:00:00Z",
+                "is_deleted": "false",
+                "_loaded_at": "2025-01-02T02:00:00Z",
+            }
+        ],
+        state,
+    )
+    case = {
+        "id": "t1",
+        "account_id": "c1",
+        "contact_id": None,
+        "priority": "normal",
+        "status": "pending",
+        "subject": "x",
+        "created_at": "2025-01-03T00:00:00Z",
+        "solved_at": None,
+        "csat": None,
+        "_loaded_at": "2025-01-04T02:00:00Z",
+    }
+    out = hs.convert("cases", [case, {**case, "account_id": "c_missing"}], state)  # a bad copy after it
+    assert out["ticket_company"] == [
+        {"ticket_id": "t1", "company_id": "c1", "_fivetran_synced": "2025-01-04T02:00:00Z"}
+    ]
+    assert [t["property_hs_ticket_priority"] for t in out["ticket"]] == ["MEDIUM", "MEDIUM"]
+    assert out["ticket_pipeline_stage"] == [
+        {
+            "stage_id": "ticket_pending",
+            "label": "Waiting on contact",
+            "_fivetran_synced": "2025-01-04T02:00:00Z",
+        }
+    ]
+    again = hs.convert("cases", [{**case, "_loaded_at": "2025-02-01T02:00:00Z"}], state)
+    assert "ticket_company" not in again and "ticket_pipeline_stage" not in again  # nothing new to link
+    users = hs.convert(
+        "users",
+        [
+            {
+                "id": "o1",
+                "full_name": "Sam Van der Berg",
+                "email": None,
+                "role": "account_executive",
+                "is_active": "true",
+                "_loaded_at": "2025-01-02T02:00:00Z",
+            }
+        ],
+        state,
+    )
+    assert (users["owner"][0]["first_name"], users["owner"][0]["last_name"]) == ("Sam", "Van der Berg")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from lifecycle.contract import SOURCES, TABLES, Table
 
-from . import fivetran_salesforce, fivetran_stripe
+from . import fivetran_hubspot, fivetran_salesforce, fivetran_stripe
 
 #: The layout of a source read in the landing contract's own shape.
 CONTRACT = "contract"
@@ -75,6 +75,15 @@ LAYOUTS: dict[str, Layout] = {
             "Salesforce as Fivetran lands it (standard objects, the custom fields named by the options).",
             tuple(LayoutOption(*o) for o in fivetran_salesforce.OPTIONS),
             fivetran_salesforce.tables,
+        ),
+        Layout(
+            fivetran_hubspot.LAYOUT,
+            "crm",
+            fivetran_hubspot.tables({}),
+            "HubSpot as Fivetran lands it (objects, associations, pipeline stages; the custom "
+            "company properties named by the options).",
+            tuple(LayoutOption(*o) for o in fivetran_hubspot.OPTIONS),
+            fivetran_hubspot.tables,
         ),
     )
 }

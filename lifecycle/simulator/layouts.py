@@ -30,7 +30,7 @@ import pyarrow as pa
 from lifecycle.connectors import CONTRACT, LAYOUTS, Layout, default_layouts
 from lifecycle.contract import SOURCES, TABLES, Table
 
-from . import as_fivetran_salesforce, as_fivetran_stripe
+from . import as_fivetran_hubspot, as_fivetran_salesforce, as_fivetran_stripe
 from .run import SimulationSummary
 from .writer import parquet_bytes
 
@@ -176,7 +176,11 @@ def _convert_source(contract_dir: Path, out: Path, source: str, layout: Layout, 
     return n
 
 
-_CONVERTERS = {"fivetran_stripe": as_fivetran_stripe, "fivetran_salesforce": as_fivetran_salesforce}
+_CONVERTERS = {
+    "fivetran_stripe": as_fivetran_stripe,
+    "fivetran_salesforce": as_fivetran_salesforce,
+    "fivetran_hubspot": as_fivetran_hubspot,
+}
 
 
 def _batches(rows: list[dict]):
