@@ -76,6 +76,7 @@ def _load(settings: Settings, *, verify: bool = False) -> LoadReport:
         spark_dir=settings.spark_dir if settings.dbt_target == "spark" else None,
         layouts=settings.layouts,
         options=settings.connector_options,
+        databases=settings.databases(),
     )
     for w in report.warnings:
         warning(w)
@@ -138,6 +139,15 @@ def _cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
             truth_dir=Path(args.truth_dir) if args.truth_dir else None,
             until=args.until,
         )
+        if args.database:
+            from lifecycle.simulator.layouts import write_database
+
+            for layout in layouts.values():
+                database = Path(args.database) / f"{layout}.duckdb"
+                rows = write_database(out, layout, database)
+                print(
+                    f"  {layout}: {rows:,} rows also written to {database} (LIFECYCLE_{layout.upper()}_DATABASE)"
+                )
     except (LandingDirInUseError, LayoutError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -200,7 +210,7 @@ def _nothing_to_build(settings: Settings) -> bool:
     never loaded any: a build would publish empty marts that look like a company without customers."""
     from lifecycle.loader import has_batches
 
-    if has_batches(settings.landing_dir) or _loaded_files(settings):
+    if has_batches(settings.landing_dir) or settings.connector_databases or _loaded_files(settings):
         return False
     error(
         f"landing dir {settings.landing_dir} has no batch files (<source>/<table>/<file>.csv|.jsonl|"
@@ -309,7 +319,7 @@ def _named_landing_unusable(settings: Settings) -> bool:
     no batch files: a typo must never be filled with the demo company and published."""
     from lifecycle.loader import has_batches
 
-    if not settings.landing_dir_named or has_batches(settings.landing_dir):
+    if not settings.landing_dir_named or has_batches(settings.landing_dir) or settings.connector_databases:
         return False
     state = "does not exist" if not settings.landing_dir.exists() else "has no batch files"
     error(
@@ -363,6 +373,10 @@ def _ensure_demo_data(settings: Settings, scale: str) -> bool:
 
     if has_batches(settings.landing_dir):
         print(f"landing dir {settings.landing_dir} has batch files: using them as they are")
+        return True
+    if settings.connector_databases:  # someone's data: never simulated over
+        names = ", ".join(f"{n} from {db}" for n, (db, _) in settings.connector_databases.items())
+        print(f"connector tables are read from a database ({names}): nothing is simulated")
         return True
     if _named_landing_unusable(settings):
         return False
@@ -681,6 +695,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated connector layouts to write sources in, e.g. fivetran_stripe (billing as "
         "Fivetran's Stripe tables under OUT/fivetran_stripe/); other sources in the contract's shape. "
         "The contract-shaped data set is kept in OUT/.contract/ (docs/connectors.md)",
+    )
+    sim.add_argument(
+        "--database",
+        help="with --layout: also write each connector layout's tables into DIR/<layout>.duckdb, as a "
+        "DuckDB destination holds them, for LIFECYCLE_<LAYOUT>_DATABASE",
     )
     sim.add_argument(
         "--until",

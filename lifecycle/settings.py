@@ -69,6 +69,9 @@ class Settings:
     #: the connector layouts' custom field names, by variable (LIFECYCLE_SALESFORCE_*_FIELD);
     #: only those set (the layouts' defaults apply otherwise)
     connector_options: dict[str, str] = field(default_factory=dict)
+    #: connector layouts read from a DuckDB database instead of files: layout -> (database, schema)
+    #: (LIFECYCLE_<LAYOUT>_DATABASE, LIFECYCLE_<LAYOUT>_SCHEMA)
+    connector_databases: dict[str, tuple[Path, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.spark_dir.is_absolute():
@@ -129,9 +132,18 @@ class Settings:
         landing_dir = path("LIFECYCLE_LANDING_DIR", DEFAULT_LANDING_DIR)
         layouts = parse_layouts(env) if "layouts" in uses else _default_layouts()
         options = parse_connector_options(env) if "layouts" in uses else {}
+        databases = (
+            {
+                n: (path(f"LIFECYCLE_{n.upper()}_DATABASE", ""), s)
+                for n, s in parse_databases(env, layouts).items()
+            }
+            if "layouts" in uses
+            else {}
+        )
         return cls(
             layouts=layouts,
             connector_options=options,
+            connector_databases=databases,
             landing_dir=landing_dir,
             landing_dir_named=landing_dir.resolve() != path("", DEFAULT_LANDING_DIR).resolve(),
             warehouse=warehouse,
@@ -143,6 +155,14 @@ class Settings:
             else Path("spark"),
             **duckdb_settings,  # type: ignore[arg-type]
         )
+
+    def databases(self) -> dict:
+        """The connector layouts read from a DuckDB database, as the loader takes them."""
+        from lifecycle.loader.database import DatabaseSource
+
+        return {
+            name: DatabaseSource(path, schema) for name, (path, schema) in self.connector_databases.items()
+        }
 
     def duckdb_config(self) -> dict[str, str]:
         """DuckDB's configuration for every connection the pipeline opens
@@ -191,6 +211,9 @@ class Settings:
             **{f"LIFECYCLE_{source.upper()}_LAYOUT": layout for source, layout in self.layouts.items()},
             **self.connector_options,
         )
+        for name, (database, schema) in self.connector_databases.items():
+            env[f"LIFECYCLE_{name.upper()}_DATABASE"] = str(database)
+            env[f"LIFECYCLE_{name.upper()}_SCHEMA"] = schema
         if self.dbt_target == "spark":  # the Parquet tables dbt's on-run-start hook registers
             from lifecycle.spark_engine import landed_tables, spark_site
 
@@ -243,6 +266,27 @@ def parse_connector_options(env: dict[str, str]) -> dict[str, str]:
                     f"lower-case snake case, e.g. {option.default}"
                 )
             out[option.env_var] = value
+    return out
+
+
+def parse_databases(env: dict[str, str], layouts: dict[str, str]) -> dict[str, str]:
+    """The layouts named in a LIFECYCLE_<LAYOUT>_DATABASE, with their schema: only for a layout a
+    source is read in (a database for a layout not in use is a mistake worth one line)."""
+    from lifecycle.connectors import LAYOUTS
+
+    out: dict[str, str] = {}
+    for name, layout in LAYOUTS.items():
+        if not (env.get(layout.database_env_var) or "").strip():
+            continue
+        if layouts.get(layout.source) != name:
+            raise ConfigError(
+                f"{layout.database_env_var} is set, but {layout.source} is read as {layouts.get(layout.source)}: "
+                f"set {layout.env_var}={name} to read it, or unset {layout.database_env_var}"
+            )
+        schema = (env.get(layout.schema_env_var) or "").strip() or layout.default_schema
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", schema):
+            raise ConfigError(f"{layout.schema_env_var}={schema!r} is not a schema name")
+        out[name] = schema
     return out
 
 

@@ -109,6 +109,7 @@ def load_raw_tables(
             tables=[t.key for t in selected],
             progress=context.log.info,
             options=settings.connector_options,
+            databases=settings.databases(),
         )
         totals = raw_row_counts(con)
         rejected = rejected_files(con)

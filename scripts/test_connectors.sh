@@ -6,10 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-# name | layouts to simulate | the layout settings of its build | the sources it adapts
+# name | layouts to simulate | the layout settings of its build | the sources it adapts | files or
+# a DuckDB database (the connector's tables written to <layout>.duckdb, read through
+# LIFECYCLE_<LAYOUT>_DATABASE)
 VARIANTS=(
-    "stripe_salesforce|fivetran_stripe,fivetran_salesforce|LIFECYCLE_BILLING_LAYOUT=fivetran_stripe LIFECYCLE_CRM_LAYOUT=fivetran_salesforce|billing,crm"
-    "hubspot|fivetran_hubspot|LIFECYCLE_CRM_LAYOUT=fivetran_hubspot|crm"
+    "stripe_salesforce|fivetran_stripe,fivetran_salesforce|LIFECYCLE_BILLING_LAYOUT=fivetran_stripe LIFECYCLE_CRM_LAYOUT=fivetran_salesforce|billing,crm|files"
+    "hubspot|fivetran_hubspot|LIFECYCLE_CRM_LAYOUT=fivetran_hubspot|crm|files"
+    "stripe_database|fivetran_stripe|LIFECYCLE_BILLING_LAYOUT=fivetran_stripe|billing|database"
 )
 SIMULATION=(--scale demo --accounts 150 --seed 7 --faults 0.02)
 started=$(date +%s)
@@ -32,10 +35,16 @@ build() {  # build <name> <landing dir> [VAR=value ...]: lifecycle build into $w
 
 first=1
 for variant in "${VARIANTS[@]}"; do
-    IFS='|' read -r name layouts settings sources <<< "$variant"
+    IFS='|' read -r name layouts settings sources input <<< "$variant"
     read -r -a layout_env <<< "$settings"
-    step "simulate 150 accounts (seed 7, 2 % injected bad rows) in the layouts $layouts"
-    "$BIN/lifecycle" simulate --out "$work/$name/landing" "${SIMULATION[@]}" --layout "$layouts" | tail -2
+    database=()
+    if [ "$input" = database ]; then
+        database=(--database "$work/$name/databases")
+        layout_env+=("LIFECYCLE_${layouts^^}_DATABASE=$work/$name/databases/$layouts.duckdb")
+    fi
+    step "simulate 150 accounts (seed 7, 2 % injected bad rows) in the layouts $layouts (from $input)"
+    "$BIN/lifecycle" simulate --out "$work/$name/landing" "${SIMULATION[@]}" --layout "$layouts" "${database[@]}" \
+        | tail -2
     if [ "$first" = 1 ]; then  # the same world in the contract's shape: the reference build
         build contract "$work/$name/landing/.contract"
         first=0

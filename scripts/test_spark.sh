@@ -12,14 +12,27 @@ trap 'rm -rf "$work"' EXIT
 step "the loader's Spark engine on the bad-input corpus, against DuckDB's (pytest -m spark)"
 "$BIN/python" -m pytest -m spark -q -p no:cacheprovider tests/test_spark_loader.py
 
-step "simulate the small data set (seed 7) with 2 % injected bad rows (quarantined on both engines)"
-"$BIN/lifecycle" simulate --out "$work/landing" --scale small --seed 7 --faults 0.02 > /dev/null
+# TEST_SPARK_LAYOUTS=fivetran_stripe,fivetran_salesforce (say): the data set in those connector
+# layouts (docs/connectors.md), so the loader and the adapters are compared on Spark too
+LAYOUTS=${TEST_SPARK_LAYOUTS:-}
+layout_env=()
+if [ -n "$LAYOUTS" ]; then
+    mapfile -t layout_env < <("$BIN/python" -c 'import sys
+from lifecycle.connectors import layout_env_var
+from lifecycle.simulator.layouts import parse_layout_list
+for source, layout in parse_layout_list(sys.argv[1]).items():
+    print(f"{layout_env_var(source)}={layout}")' "$LAYOUTS")
+fi
+
+step "simulate the small data set (seed 7) with 2 % injected bad rows (quarantined on both engines)${LAYOUTS:+, in the layouts $LAYOUTS}"
+"$BIN/lifecycle" simulate --out "$work/landing" --scale small --seed 7 --faults 0.02 ${LAYOUTS:+--layout "$LAYOUTS"} > /dev/null
 
 build() {  # build <engine>: lifecycle build into $work/<engine>, its time into $work/<engine>.seconds
     local engine=$1 t0 t1 rc=0
     step "lifecycle build on $engine"
     t0=$(date +%s)
-    DBT_TARGET=$engine LIFECYCLE_LANDING_DIR="$work/landing" LIFECYCLE_WAREHOUSE="$work/$engine/warehouse.duckdb" \
+    env "${layout_env[@]}" DBT_TARGET=$engine LIFECYCLE_LANDING_DIR="$work/landing" \
+        LIFECYCLE_WAREHOUSE="$work/$engine/warehouse.duckdb" \
         "$BIN/lifecycle" build > "$work/$engine.log" 2>&1 || rc=$?
     t1=$(date +%s)
     echo $(( t1 - t0 )) > "$work/$engine.seconds"

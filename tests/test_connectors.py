@@ -382,3 +382,117 @@ def test_hubspot_form_links_only_known_companies_and_only_when_the_link_changes(
         state,
     )
     assert (users["owner"][0]["first_name"], users["owner"][0]["last_name"]) == ("Sam", "Van der Berg")
+
+
+def test_dagster_raw_assets_follow_the_layouts() -> None:
+    """The Dagster definitions' raw assets are the tables the layouts read (a connector's under
+    raw/<layout>/<table>, its custom fields as configured): read at load, in a fresh process."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json; from orchestration.raw_assets import RAW_TABLES; "
+        "print(json.dumps([[t.source, t.name, list(t.column_names)] for t in RAW_TABLES]))"
+    )
+    env = {
+        **os.environ,
+        "LIFECYCLE_CRM_LAYOUT": "fivetran_salesforce",
+        "LIFECYCLE_SALESFORCE_CSM_FIELD": "csm_owner_c",
+    }
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    tables = {(s, n): cols for s, n, cols in json.loads(out.stdout)}
+    assert ("crm", "accounts") not in tables and ("billing", "invoices") in tables
+    assert "csm_owner_c" in tables[("fivetran_salesforce", "account")]
+
+
+# -- a connector's DuckDB destination as the source -----------------------------------------------
+def _stripe_database(path: Path, customers: list[tuple[str, str, str]]) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create schema if not exists stripe")
+        con.execute(
+            "create or replace table stripe.customer (id varchar, email varchar, created timestamptz, "
+            "livemode boolean, _fivetran_synced timestamptz)"
+        )
+        con.executemany("insert into stripe.customer values (?, null, ?, false, ?)", customers)
+    finally:
+        con.close()
+
+
+def test_a_connector_database_is_read_table_by_table_and_reloaded_when_it_changes(tmp_path: Path) -> None:
+    db = tmp_path / "fivetran.duckdb"
+    _stripe_database(db, [("cus_1", "2025-01-01 00:00:00+00", "2025-01-02 02:00:00+00")])
+    env = {
+        "LIFECYCLE_BILLING_LAYOUT": "fivetran_stripe",
+        "LIFECYCLE_FIVETRAN_STRIPE_DATABASE": str(db),
+    }
+    s = Settings.from_env(env)
+    assert s.connector_databases == {"fivetran_stripe": (db, "stripe")}
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    wh = tmp_path / "wh.duckdb"
+
+    def load():
+        return load_landing(
+            landing,
+            wh,
+            progress=None,
+            layouts=s.layouts,
+            options=s.connector_options,
+            databases=s.databases(),
+        )
+
+    first = load()
+    batch = f"duckdb:{db}#stripe.customer"
+    assert {f.batch_file: f.status for f in first.files}[batch] == LOADED
+    assert any("stripe.invoice is not in" in n for n in first.notes)  # a table the schema lacks: empty
+    assert {f.batch_file: f.status for f in load().files}[batch] == "skipped"  # unchanged
+    _stripe_database(
+        db,
+        [
+            ("cus_1", "2025-01-01 00:00:00+00", "2025-02-02 02:00:00+00"),
+            ("cus_2", "2025-02-01 00:00:00+00", "2025-02-02 02:00:00+00"),
+        ],
+    )
+    third = load()
+    assert {f.batch_file: (f.status, f.rows) for f in third.files}[batch] == (LOADED, 2)
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        rows = con.execute(
+            'select id, created, _fivetran_synced, _batch_file, _row_number from raw."fivetran_stripe__customer" '
+            "order by _row_number"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [  # the previous load's rows replaced, values as text, rows numbered in table order
+        ("cus_1", "2025-01-01T00:00:00Z", "2025-02-02T02:00:00Z", batch, 1),
+        ("cus_2", "2025-02-01T00:00:00Z", "2025-02-02T02:00:00Z", batch, 2),
+    ]
+
+
+def test_a_connector_database_table_without_a_required_column_fails_alone(tmp_path: Path) -> None:
+    db = tmp_path / "fivetran.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema stripe")
+    con.execute("create table stripe.customer (id varchar, created timestamp)")  # no _fivetran_synced
+    con.close()
+    report = load_landing(
+        tmp_path,
+        tmp_path / "wh.duckdb",
+        progress=None,
+        layouts={"billing": "fivetran_stripe"},
+        databases=Settings.from_env(
+            {"LIFECYCLE_BILLING_LAYOUT": "fivetran_stripe", "LIFECYCLE_FIVETRAN_STRIPE_DATABASE": str(db)}
+        ).databases(),
+    )
+    (failed,) = [f for f in report.files if f.status == FAILED]
+    assert failed.batch_file.endswith("#stripe.customer") and "_fivetran_synced" in (failed.error or "")
+
+
+def test_a_database_for_a_layout_not_in_use_is_a_config_error() -> None:
+    with pytest.raises(
+        ConfigError, match="LIFECYCLE_FIVETRAN_STRIPE_DATABASE is set, but billing is read as contract"
+    ):
+        Settings.from_env({"LIFECYCLE_FIVETRAN_STRIPE_DATABASE": "/x.duckdb"})

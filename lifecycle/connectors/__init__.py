@@ -46,12 +46,23 @@ class Layout:
     tables: tuple[Table, ...]
     description: str
     options: tuple[LayoutOption, ...] = ()
+    #: the schema a connector's DuckDB destination usually writes it to (LIFECYCLE_<LAYOUT>_SCHEMA)
+    default_schema: str = "main"
     #: the tables for given option values (custom field names), when the layout has options
     tables_with: Callable[[Mapping[str, str]], tuple[Table, ...]] | None = None
 
     @property
     def env_var(self) -> str:
         return layout_env_var(self.source)
+
+    @property
+    def database_env_var(self) -> str:
+        """Names a DuckDB database to read the layout's tables from instead of files."""
+        return f"LIFECYCLE_{self.name.upper()}_DATABASE"
+
+    @property
+    def schema_env_var(self) -> str:
+        return f"LIFECYCLE_{self.name.upper()}_SCHEMA"
 
     def tables_for(self, options: Mapping[str, str]) -> tuple[Table, ...]:
         if self.tables_with is None:
@@ -67,6 +78,7 @@ LAYOUTS: dict[str, Layout] = {
             "billing",
             fivetran_stripe.TABLES,
             "Stripe as Fivetran lands it (history mode for subscriptions and their items).",
+            default_schema="stripe",
         ),
         Layout(
             fivetran_salesforce.LAYOUT,
@@ -74,6 +86,7 @@ LAYOUTS: dict[str, Layout] = {
             fivetran_salesforce.tables({}),
             "Salesforce as Fivetran lands it (standard objects, the custom fields named by the options).",
             tuple(LayoutOption(*o) for o in fivetran_salesforce.OPTIONS),
+            "salesforce",
             fivetran_salesforce.tables,
         ),
         Layout(
@@ -83,6 +96,7 @@ LAYOUTS: dict[str, Layout] = {
             "HubSpot as Fivetran lands it (objects, associations, pipeline stages; the custom "
             "company properties named by the options).",
             tuple(LayoutOption(*o) for o in fivetran_hubspot.OPTIONS),
+            "hubspot",
             fivetran_hubspot.tables,
         ),
     )

@@ -34,6 +34,7 @@ from .base import (
     LoadReport,
     ManifestEntry,
 )
+from .database import DatabaseSource
 from .discover import check_landing_dir, discover, has_batches
 from .duckdb_loader import RAW_SCHEMA, DuckDBLoader, raw_row_counts, rejected_files, utc_session
 from .runner import run_load
@@ -48,6 +49,7 @@ __all__ = [
     "RAW_SCHEMA",
     "SKIPPED",
     "BatchFile",
+    "DatabaseSource",
     "DuckDBLoader",
     "FileResult",
     "LoadReport",
@@ -100,6 +102,7 @@ def load_landing(
     spark_dir: Path | None = None,
     layouts: Mapping[str, str] | None = None,
     options: Mapping[str, str] | None = None,
+    databases: Mapping[str, DatabaseSource] | None = None,
 ) -> LoadReport:
     """Load the new batch files of ``landing_dir`` into the raw layer of the DuckDB ``warehouse``.
 
@@ -113,7 +116,9 @@ def load_landing(
     readers into Parquet under ``<spark_dir>/landed/raw`` (:mod:`.spark_loader`); the manifest stays
     in the warehouse file. ``layouts``: the layout each source is read in (``{"billing":
     "fivetran_stripe"}``; :mod:`lifecycle.connectors`), the contract for a source not named;
-    ``options``: the connector layouts' custom field names (``Settings.connector_options``). Raises
+    ``options``: the connector layouts' custom field names (``Settings.connector_options``);
+    ``databases``: the layouts read from a DuckDB database instead of files (``Settings.databases()``,
+    :mod:`.database`). Raises
     :class:`LoaderError` for unusable input (missing landing dir, unknown table key, no target).
     """
     selected = select_tables(tables, layouts, options)
@@ -132,7 +137,13 @@ def load_landing(
         with utc_session(con):
             if spark_dir is None:
                 return run_load(
-                    DuckDBLoader(con), landing_dir, selected, progress, verify=verify, layouts=whole
+                    DuckDBLoader(con),
+                    landing_dir,
+                    selected,
+                    progress,
+                    verify=verify,
+                    layouts=whole,
+                    databases=databases,
                 )
             from lifecycle.spark_engine import spark_site
 
@@ -141,7 +152,9 @@ def load_landing(
             reader = SparkReaderProcess([spark_site()], Path(spark_dir) / "loader.log")
             try:
                 loader = SparkLoader(con, Path(spark_dir) / "landed" / RAW_SCHEMA, reader)
-                return run_load(loader, landing_dir, selected, progress, verify=verify, layouts=whole)
+                return run_load(
+                    loader, landing_dir, selected, progress, verify=verify, layouts=whole, databases=databases
+                )
             finally:
                 reader.close()
     finally:

@@ -13,9 +13,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from lifecycle.contract import Table
+
+if TYPE_CHECKING:
+    from .database import DatabaseSource
 
 #: Batch file formats of the raw contract, keyed by file-name suffix (checked longest first).
 FORMATS: dict[str, str] = {".jsonl.gz": "jsonl.gz", ".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -198,6 +201,10 @@ class Loader(Protocol):
         """Record the current ``modified_ns`` of loaded files whose checksum matched (a file
         loaded before the manifest kept modification times, or touched since), so that the next
         run skips them unread."""
+        ...
+
+    def load_database_table(self, table: Table, source: DatabaseSource) -> tuple[FileResult, str | None]:
+        """Load a connector table from a DuckDB database as one batch (:mod:`.database`)."""
         ...
 
     def load(self, files: Sequence[BatchFile]) -> Iterator[FileResult]:

@@ -49,6 +49,7 @@ from lifecycle.connectors import ALL_BY_KEY
 from lifecycle.contract import BY_KEY, LINEAGE_COLUMNS, Table
 
 from .base import FAILED, LOADED, MANIFEST_TABLE, BatchFile, FileResult, LoaderError, ManifestEntry
+from .database import DatabaseSource, load_database_table
 from .manifest import MANIFEST_COLUMNS
 
 if TYPE_CHECKING:
@@ -382,6 +383,10 @@ class DuckDBLoader:
         )
 
     # -- loading --------------------------------------------------------------------------------
+    def load_database_table(self, table: Table, source: DatabaseSource) -> tuple[FileResult, str | None]:
+        """A connector table read from a DuckDB database (:mod:`.database`)."""
+        return load_database_table(self, table, source)
+
     def load(self, files: Sequence[BatchFile]) -> Iterator[FileResult]:
         if files:
             self._check_settings()

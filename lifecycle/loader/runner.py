@@ -9,6 +9,7 @@ from pathlib import Path
 from lifecycle.contract import Table
 
 from .base import FAILED, LOADED, FileResult, Loader, LoadReport, table_line
+from .database import DATABASE_FORMAT, DatabaseSource
 from .discover import discover
 from .manifest import gone_failed, missing_files, plan
 
@@ -26,11 +27,14 @@ def run_load(
     *,
     verify: bool = False,
     layouts: Mapping[str, str] | None = None,
+    databases: Mapping[str, DatabaseSource] | None = None,
 ) -> LoadReport:
     """Load the new batch files of ``tables`` from ``landing_dir`` with ``loader``; ``verify``:
     checksum every file, even one with the size and modification time it was loaded with.
     ``layouts`` (the layout per source, :mod:`lifecycle.connectors`): when given, ``tables`` are
     all the tables they read, and the landing dir is also checked for folders they do not read.
+    ``databases`` (by layout): the layouts whose tables are read from a DuckDB database instead of
+    files (:mod:`.database`); each such table is one batch.
 
     Progress: one line per table (files new/skipped/failed, rows, seconds) and a total line.
     """
@@ -39,12 +43,20 @@ def run_load(
     found = (
         discover(landing_dir, None, layouts=layouts) if layouts is not None else discover(landing_dir, tables)
     )
-    notes = list(found.notes)
+    databases = dict(databases or {})
+    from_database = {t.key for t in tables if t.source in databases}
+    ignored = sorted({f.source for f in found.files if f.key in from_database})
+    notes = list(found.notes) + [
+        f"{layout}/ ignored: its tables are read from the database {databases[layout].path}"
+        for layout in ignored
+    ]
+    found.files[:] = [f for f in found.files if f.key not in from_database]
     notes.extend(loader.prepare(tables))
-    manifest = loader.manifest()
-    if (gone := missing_files(manifest, found.files, {t.key for t in tables})) is not None:
+    manifest = {k: e for k, e in loader.manifest().items() if e.file_format != DATABASE_FORMAT}
+    file_keys = {t.key for t in tables if t.key not in from_database}
+    if (gone := missing_files(manifest, found.files, file_keys)) is not None:
         notes.append(gone)
-    if forgotten := gone_failed(manifest, found.files, {t.key for t in tables}):
+    if forgotten := gone_failed(manifest, found.files, file_keys):
         loader.forget_failed(forgotten)
         notes.append(
             f"{len(forgotten)} batch file(s) rejected by an earlier load are no longer in the landing dir "
@@ -55,6 +67,14 @@ def run_load(
     results: list[FileResult] = []
     for table in tables:
         t0 = time.monotonic()
+        if table.key in from_database:
+            result, note = loader.load_database_table(table, databases[table.source])
+            notes.extend([note] if note else [])
+            if result.status == FAILED:
+                say(f"  ! {result.batch_file} failed: {result.error}")
+            say(table_line(table.key, [result], time.monotonic() - t0))
+            results.append(result)
+            continue
         todo = plan([f for f in found.files if f.key == table.key], manifest, verify=verify)
         notes.extend(todo.notes)
         if todo.remember:

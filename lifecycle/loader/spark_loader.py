@@ -38,7 +38,8 @@ import pyarrow.parquet as pq
 from lifecycle.connectors import ALL_BY_KEY
 from lifecycle.contract import LINEAGE_COLUMNS, Table
 
-from .base import LOADED, MANIFEST_TABLE, BatchFile, LoaderError
+from .base import LOADED, MANIFEST_TABLE, BatchFile, FileResult, LoaderError
+from .database import DatabaseSource
 from .duckdb_loader import (
     RAW_SCHEMA,
     DuckDBLoader,
@@ -214,6 +215,12 @@ class SparkLoader(DuckDBLoader):
                 "engine into this warehouse file, or removed): loaded again"
             )
         return notes
+
+    def load_database_table(self, table: Table, source: DatabaseSource) -> tuple[FileResult, str | None]:
+        raise LoaderError(
+            f"{table.source} is read from the database {source.path}: database sources load on the "
+            "DuckDB engine only; unset DBT_TARGET, or land the tables as files (docs/connectors.md)"
+        )
 
     def _check_settings(self) -> None:  # rows are numbered by Spark, not by a DuckDB scan
         return

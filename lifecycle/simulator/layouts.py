@@ -104,6 +104,41 @@ def simulate_in_layouts(out: Path, layouts: Mapping[str, str], **options) -> Sim
     return summary
 
 
+def write_database(out: Path, layout_name: str, database: Path, schema: str | None = None) -> int:
+    """Write the connector tables of ``layout_name`` found under ``out/<layout>/`` into the DuckDB
+    ``database`` (schema: the layout's usual one), as a connector's DuckDB destination holds them,
+    for ``LIFECYCLE_<LAYOUT>_DATABASE``. Every landed row is kept, in batch order (a sync log:
+    the same rows as the files, so a build from the database can be compared with one from the
+    files); values as text. Returns the rows written."""
+    from lifecycle.connection import connect
+    from lifecycle.loader import load_landing
+    from lifecycle.loader.duckdb_loader import lit, q, raw_relation
+
+    layout = LAYOUTS[layout_name]
+    schema = schema or layout.default_schema
+    database = Path(database)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    database.unlink(missing_ok=True)
+    rows = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        con = connect(Path(tmp) / "layout.duckdb")
+        try:
+            load_landing(out, con=con, tables=[t.key for t in layout.tables], progress=None)
+            con.execute(f"attach {lit(str(database))} as target")
+            con.execute(f"create schema target.{q(schema)}")
+            for table in layout.tables:
+                columns = ", ".join(q(c) for c in table.column_names)
+                con.execute(
+                    f"create table target.{q(schema)}.{q(table.name)} as select {columns} "
+                    f"from {raw_relation(table.key)} order by _batch_file, _row_number"
+                )
+                rows += int(con.execute(f"select count(*) from {raw_relation(table.key)}").fetchone()[0])  # type: ignore[index]
+            con.execute("detach target")
+        finally:
+            con.close()
+    return rows
+
+
 def _claim(out: Path, chosen: dict[str, str], *, check_only: bool = False) -> None:
     """Refuse an ``out`` holding files no layout export wrote; else record the layouts in it."""
     marker = out / LAYOUT_MARKER
