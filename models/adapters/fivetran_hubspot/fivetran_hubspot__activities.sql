@@ -29,7 +29,7 @@ final as (
         engagement.owner_id as user_id,
         engagement_contacts.contact_id,
         -- the team's activity type (QBR, Onboarding Session) when set, else the engagement type
-        lower(replace(trim(coalesce(engagement.activity_type, engagement.type)), ' ', '_')) as type,
+        {{ snake_case_label('coalesce(engagement.activity_type, engagement.type)') }} as type,
         engagement.{{ adapter.quote('timestamp') }} as occurred_at,
         engagement._fivetran_synced as _loaded_at,
         engagement._batch_file,

@@ -43,7 +43,7 @@ final as (
         case lower(trim(stages.label))
             when 'waiting on us' then 'open'
             when 'waiting on contact' then 'pending'
-            else lower(replace(trim(stages.label), ' ', '_'))
+            else {{ snake_case_label('stages.label') }}
         end as status,
         ticket.property_subject as subject,
         ticket.property_createdate as created_at,

@@ -31,13 +31,13 @@ final as (
         case lower(trim(deal.property_dealtype))
             when 'newbusiness' then 'new_business'
             when 'existingbusiness' then 'expansion'
-            else lower(replace(trim(deal.property_dealtype), ' ', '_'))
+            else {{ snake_case_label('deal.property_dealtype') }}
         end as type,
         -- a won stage is closed_won, a stage of probability 0 closed_lost, else its label
         case
             when {{ parse_bool('stages.closed_won') }} then 'closed_won'
             when {{ try_cast('stages.probability', 'double') }} = 0 then 'closed_lost'
-            else lower(replace(trim(stages.label), ' ', '_'))
+            else {{ snake_case_label('stages.label') }}
         end as stage,
         deal.property_amount as amount,
         coalesce(deal.property_deal_currency_code, '{{ var("hubspot_default_currency", "usd") }}') as currency,

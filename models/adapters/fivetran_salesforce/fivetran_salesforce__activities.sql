@@ -17,7 +17,7 @@ final as (
         owner_id as user_id,
         who_id as contact_id,
         -- the type picklist (Call, Email), else the subtype, in snake case
-        lower(replace(trim(coalesce(type, task_subtype)), ' ', '_')) as type,
+        {{ snake_case_label('coalesce(type, task_subtype)') }} as type,
         coalesce(completed_date_time, activity_date) as occurred_at,
         _fivetran_synced as _loaded_at,
         _batch_file,
@@ -31,7 +31,7 @@ final as (
         account_id,
         owner_id as user_id,
         who_id as contact_id,
-        lower(replace(trim(type), ' ', '_')) as type,
+        {{ snake_case_label('type') }} as type,
         start_date_time as occurred_at,
         _fivetran_synced as _loaded_at,
         _batch_file,

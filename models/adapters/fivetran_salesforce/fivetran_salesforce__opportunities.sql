@@ -11,12 +11,12 @@ final as (
         account_id,
         owner_id as owner_user_id,
         -- picklist values in snake case: `New Business` -> new_business
-        lower(replace(trim(type), ' ', '_')) as type,
+        {{ snake_case_label('type') }} as type,
         -- Salesforce's own flags say whether a stage is closed and won, whatever its label
         case
             when {{ parse_bool('is_closed') }} and {{ parse_bool('is_won') }} then 'closed_won'
             when {{ parse_bool('is_closed') }} then 'closed_lost'
-            else lower(replace(trim(stage_name), ' ', '_'))
+            else {{ snake_case_label('stage_name') }}
         end as stage,
         amount,
         coalesce(currency_iso_code, '{{ var("salesforce_default_currency", "usd") }}') as currency,

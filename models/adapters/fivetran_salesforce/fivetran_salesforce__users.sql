@@ -19,7 +19,7 @@ final as (
         sf_user.name as full_name,
         sf_user.email,
         -- the role's name in snake case: `Customer Success Manager` -> customer_success_manager
-        lower(replace(trim(latest_roles.name), ' ', '_')) as role,
+        {{ snake_case_label('latest_roles.name') }} as role,
         coalesce(sf_user.is_active, 'true') as is_active,
         sf_user._fivetran_synced as _loaded_at,
         sf_user._batch_file,
