@@ -496,3 +496,36 @@ def test_a_database_for_a_layout_not_in_use_is_a_config_error() -> None:
         ConfigError, match="LIFECYCLE_FIVETRAN_STRIPE_DATABASE is set, but billing is read as contract"
     ):
         Settings.from_env({"LIFECYCLE_FIVETRAN_STRIPE_DATABASE": "/x.duckdb"})
+
+
+def test_two_layouts_read_from_two_databases_do_not_mix(tmp_path: Path) -> None:
+    stripe_db, salesforce_db = tmp_path / "fivetran_a.duckdb", tmp_path / "fivetran_b.duckdb"
+    _stripe_database(stripe_db, [("cus_1", "2025-01-01 00:00:00+00", "2025-01-02 02:00:00+00")])
+    con = duckdb.connect(str(salesforce_db))
+    con.execute("create schema salesforce")
+    con.execute(
+        "create table salesforce.account as select '001A' as id, 'Acme' as name, '005' as owner_id, "
+        "timestamp '2025-01-01' as created_date, timestamp '2025-01-02 02:00:00' as _fivetran_synced"
+    )
+    con.close()
+    s = Settings.from_env(
+        {
+            "LIFECYCLE_BILLING_LAYOUT": "fivetran_stripe",
+            "LIFECYCLE_FIVETRAN_STRIPE_DATABASE": str(stripe_db),
+            "LIFECYCLE_CRM_LAYOUT": "fivetran_salesforce",
+            "LIFECYCLE_FIVETRAN_SALESFORCE_DATABASE": str(salesforce_db),
+        }
+    )
+    (tmp_path / "landing").mkdir()
+    report = load_landing(
+        tmp_path / "landing",
+        tmp_path / "wh.duckdb",
+        progress=None,
+        layouts=s.layouts,
+        databases=s.databases(),
+    )
+    loaded = {f.batch_file: f.rows for f in report.files if f.status == LOADED}
+    assert loaded == {
+        f"duckdb:{stripe_db}#stripe.customer": 1,
+        f"duckdb:{salesforce_db}#salesforce.account": 1,
+    }

@@ -135,11 +135,6 @@ def tables_for(layouts: Mapping[str, str], options: Mapping[str, str] | None = N
     return out
 
 
-def known_folders() -> set[str]:
-    """Top-level landing folders the loader knows: the contract's sources and every layout's."""
-    return set(SOURCES) | set(LAYOUTS)
-
-
 def describe(layouts: Mapping[str, str]) -> str:
     """``crm: contract, billing: fivetran_stripe, usage: contract``: for run summaries."""
     chosen = default_layouts() | dict(layouts)

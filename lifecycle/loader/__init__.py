@@ -74,9 +74,6 @@ def select_tables(
     """Tables for ``<source>__<table>`` keys (contract tables, or ``<layout>__<table>`` connector
     tables); for None every table the ``layouts`` read (the contract's when None), in order. A
     connector table's custom fields are named by ``options`` (``Settings.connector_options``)."""
-    chosen = {t.key: t for t in tables_for(layouts or {}, options)} | {
-        t.key: t for layout in LAYOUTS.values() for t in layout.tables_for(options or {})
-    }
     if tables is None:
         return tables_for(layouts or {}, options)
     keys = [tables] if isinstance(tables, str) else list(tables)
@@ -87,7 +84,9 @@ def select_tables(
             f"{', '.join(list(ALL_BY_KEY)[:3])}, ..."
         )
     wanted = set(keys)
-    return [chosen.get(t.key, t) for t in ALL_BY_KEY.values() if t.key in wanted]
+    # a connector table with the custom field names the options give
+    configured = {t.key: t for layout in LAYOUTS.values() for t in layout.tables_for(options or {})}
+    return [configured.get(t.key, t) for t in ALL_BY_KEY.values() if t.key in wanted]
 
 
 def load_landing(

@@ -12,7 +12,7 @@ the layout's tables one batch of the raw layer, named ``duckdb:<database>#<schem
   destination table is a current state, not an append-only file, so a change is not an error);
 - its columns are checked like a file's header (a missing required column fails the batch, named),
   rendered as text like Parquet columns, and numbered in the table's storage order (``rowid``);
-- a table the schema lacks is an empty batch, with a note.
+- a table the schema lacks adds no rows (rows an earlier load took from it stay), with a note.
 
 DuckDB engine only: with ``DBT_TARGET=spark`` the loader refuses a database source in one line.
 """
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 #: the manifest's file_format of a database batch
 DATABASE_FORMAT = "duckdb"
-_ALIAS = "lifecycle_connector_source"
 
 
 @dataclass(frozen=True)
@@ -62,13 +61,14 @@ def load_database_table(
             f"{source.path} does not exist: the database named for {table.source} "
             f"(LIFECYCLE_{table.source.upper()}_DATABASE) must be a DuckDB file"
         )
+    alias = f"lifecycle_source_{table.source}"  # one per layout: two layouts, two databases
     attached = {str(r[0]) for r in con.execute("select database_name from duckdb_databases()").fetchall()}
-    if _ALIAS not in attached:
-        con.execute(f"attach {lit(str(source.path))} as {q(_ALIAS)} (read_only)")
+    if alias not in attached:
+        con.execute(f"attach {lit(str(source.path))} as {q(alias)} (read_only)")
     columns = con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
-        [_ALIAS, source.schema, table.name],
+        [alias, source.schema, table.name],
     ).fetchall()
     entry = loader.manifest().get(batch)
     f = BatchFile(table.source, table.name, source.path, batch, DATABASE_FORMAT, source.path.stat().st_size)
@@ -77,7 +77,7 @@ def load_database_table(
         return FileResult(table.source, table.name, batch, SKIPPED, 0, None, 0.0), note
     names = [str(n) for n, _ in columns]
     types = {str(n): str(t) for n, t in columns}
-    relation = f"{q(_ALIAS)}.{q(source.schema)}.{q(table.name)}"
+    relation = f"{q(alias)}.{q(source.schema)}.{q(table.name)}"
     try:
         absent = check_columns(table, names)
         row_hash = "hash(" + ", ".join(q(n) for n in names) + ")"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
@@ -31,14 +32,15 @@ from lifecycle.connectors import CONTRACT, LAYOUTS, Layout, default_layouts
 from lifecycle.contract import SOURCES, TABLES, Table
 
 from . import as_fivetran_hubspot, as_fivetran_salesforce, as_fivetran_stripe
-from .run import SimulationSummary
-from .writer import parquet_bytes
+from .run import SimulationSummary, remove_unwritten
+from .writer import parquet_bytes, write_if_changed
 
 #: the hidden folder of ``out`` holding the contract-shaped simulation
 CONTRACT_DIR = ".contract"
 #: what ``out`` records of the layouts written into it
 LAYOUT_MARKER = ".layouts.json"
 
+_INTEGER = re.compile(r"^[+-]?\d+$")
 _BOOLS = {"true": True, "t": True, "1": True, "false": False, "f": False, "0": False}
 
 
@@ -82,7 +84,7 @@ def write_layouts(
             n = _convert_source(contract_dir, out, source, layout, written)
             counts[layout.name] = n
             say(f"  {source} written as {layout.name}: {n} batch files under {layout.name}/")
-    _remove_unwritten(out, written)
+    remove_unwritten(out, written)
     return counts
 
 
@@ -203,7 +205,7 @@ def _convert_source(contract_dir: Path, out: Path, source: str, layout: Layout, 
                     stem = batch_file.split("/", 2)[2].rsplit(".", 2 if batch_file.endswith(".gz") else 1)[0]
                     for name, out_rows in converter.convert(table.name, batch, state).items():
                         rel = f"{layout.name}/{name}/{stem}.parquet"
-                        _write(out / rel, parquet_bytes(_arrow_table(tables[name], out_rows)))
+                        write_if_changed(out / rel, parquet_bytes(_arrow_table(tables[name], out_rows)))
                         written.add(rel)
                         n += 1
         finally:
@@ -231,15 +233,6 @@ def _batches(rows: list[dict]):
         yield current, batch
 
 
-def _write(path: Path, data: bytes) -> None:
-    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def _arrow_table(table: Table, rows: list[dict]) -> pa.Table:
     arrays, fields = [], []
     for col in table.columns:
@@ -257,7 +250,7 @@ def _typed(values: list, type_: str) -> pa.Array:
         if type_ == "timestamp":
             parsed = {v: _instant(v) for v in present}
             return pa.array([parsed.get(v) for v in values], type=pa.timestamp("us", tz="UTC"))
-        if type_ == "int" and all(as_fivetran_stripe._INT.match(v.strip()) for v in present):
+        if type_ == "int" and all(_INTEGER.match(v.strip()) for v in present):
             return pa.array([None if v is None else int(v) for v in values], type=pa.int64())
         if type_ == "bool" and all(v.strip().lower() in _BOOLS for v in present):
             return pa.array(
@@ -273,17 +266,3 @@ def _typed(values: list, type_: str) -> pa.Array:
 def _instant(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _remove_unwritten(out: Path, written: set[str]) -> None:
-    """Remove what an earlier export left in ``out`` that this one did not write (another layout's
-    folder, a batch no longer written), and folders left empty."""
-    for path in sorted(out.rglob("*"), reverse=True):
-        parts = path.relative_to(out).parts
-        if any(p.startswith(".") for p in parts):
-            continue
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif path.relative_to(out).as_posix() not in written:
-            path.unlink()

@@ -153,7 +153,7 @@ def simulate(
         current = end
     writer.finish(after_last.date())
     truth_writer.close()
-    _remove_unwritten(out, writer.written)
+    remove_unwritten(out, writer.written)
 
     at_end = after_last - timedelta(microseconds=1)
     revenue_account = revenue_accounts(live_accounts)
@@ -254,7 +254,7 @@ def _marker_world(marker: Path) -> dict | None:
     return {k: data.get(k) for k in WORLD_KEYS} if isinstance(data, dict) else None
 
 
-def _remove_unwritten(out: Path, written: set[str]) -> None:
+def remove_unwritten(out: Path, written: set[str]) -> None:
     """Remove batch files a previous run of the same world left that this run did not write
     (dated after this run's ``until``), and folders left empty: ``out`` holds this run's output."""
     for path in sorted(out.rglob("*"), reverse=True):  # children before their folder

@@ -199,6 +199,17 @@ def loaded_at(key: str, when: date) -> datetime:
     return utc(when.year, when.month, when.day, 2) + timedelta(minutes=TABLE_ORDER.index(key))
 
 
+def write_if_changed(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` unless it already holds exactly those bytes (a loader that hashes
+    files then sees it unchanged); hidden until renamed, never written through a hard link."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 class BatchWriter:
     """Buffers entity rows per table and batch day; writes each batch once its period is over."""
 
@@ -285,14 +296,7 @@ class BatchWriter:
         if self.until is not None and day > self.until:
             self.skipped += 1
             return False
-        path = self.out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not (path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data):
-            tmp = path.with_name(
-                f".{path.name}.tmp"
-            )  # hidden until renamed; never writes through a hard link
-            tmp.write_bytes(data)
-            tmp.replace(path)
+        write_if_changed(self.out / rel, data)
         self.written.add(rel)
         self.files += 1
         self.bytes += len(data)
