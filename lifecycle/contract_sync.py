@@ -87,7 +87,7 @@ def connector_sources_yaml(layout: Layout) -> str:
         f"{layout.description} Read when {layout.env_var}={layout.name}; mapped onto the contract's "
         f"{layout.source} tables by the models beside this file. Landed by the loader: every value as "
         "text, plus lineage." + (" Custom fields under their default names." if layout.options else ""),
-        loaded_at="_fivetran_synced",
+        loaded_at=layout.loaded_at,
         see=f"docs/connectors/{layout.name}.md",
         kind="Connector",
     )

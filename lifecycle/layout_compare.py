@@ -3,7 +3,9 @@
 ``python -m lifecycle.layout_compare REFERENCE OTHER`` (two warehouse files): every mart, row by
 row (:func:`lifecycle.engine_compare.compare_relations`), and every staging model of the sources
 read through an adapter, without the lineage columns (``_batch_file``, ``_row_number``,
-``_row_key``: a connector row comes from another file), and the reconciliation's staged counts.
+``_row_key``: a connector row comes from another file) and with a JSON object column compared as
+the object (``properties``: Segment's columns give its keys in another order), and the
+reconciliation's staged counts.
 Exit 0 when all are equal. ``make test-connectors`` runs it on the small simulated data set.
 """
 
@@ -34,9 +36,21 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, prefix: s
     ]
 
 
+#: staging columns holding a JSON object text, compared as the object (its keys in order, values
+#: as JSON): a connector gives the same object with its keys in another order (Segment's columns)
+JSON_OBJECTS = ("properties",)
+
+
+def _canonical(column: str) -> str:
+    return (
+        f"""to_json(list_sort(map_entries(json_transform("{column}", '"MAP(VARCHAR, JSON)"')))) """
+        f'as "{column}"'
+    )
+
+
 def _without_lineage(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     columns = [str(r[0]) for r in con.execute(f"describe {relation}").fetchall()]
-    keep = ", ".join(f'"{c}"' for c in columns if c not in LINEAGE)
+    keep = ", ".join(_canonical(c) if c in JSON_OBJECTS else f'"{c}"' for c in columns if c not in LINEAGE)
     return f"(select {keep} from {relation})"
 
 

@@ -13,6 +13,8 @@ VARIANTS=(
     "stripe_salesforce|fivetran_stripe,fivetran_salesforce|LIFECYCLE_BILLING_LAYOUT=fivetran_stripe LIFECYCLE_CRM_LAYOUT=fivetran_salesforce|billing,crm|files"
     "hubspot|fivetran_hubspot|LIFECYCLE_CRM_LAYOUT=fivetran_hubspot|crm|files"
     "stripe_database|fivetran_stripe|LIFECYCLE_BILLING_LAYOUT=fivetran_stripe|billing|database"
+    "segment|segment|LIFECYCLE_USAGE_LAYOUT=segment|usage|files"
+    "segment_database|segment|LIFECYCLE_USAGE_LAYOUT=segment|usage|database"
 )
 SIMULATION=(--scale demo --accounts 150 --seed 7 --faults 0.02)
 started=$(date +%s)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from lifecycle.contract import SOURCES, TABLES, Table
 
-from . import fivetran_hubspot, fivetran_salesforce, fivetran_stripe
+from . import fivetran_hubspot, fivetran_salesforce, fivetran_stripe, segment
 
 #: The layout of a source read in the landing contract's own shape.
 CONTRACT = "contract"
@@ -50,6 +50,9 @@ class Layout:
     default_schema: str = "main"
     #: the tables for given option values (custom field names), when the layout has options
     tables_with: Callable[[Mapping[str, str]], tuple[Table, ...]] | None = None
+    #: the column of every table that says when the connector wrote the row (the contract's
+    #: ``_loaded_at``; the sources' freshness field)
+    loaded_at: str = "_fivetran_synced"
 
     @property
     def env_var(self) -> str:
@@ -98,6 +101,17 @@ LAYOUTS: dict[str, Layout] = {
             tuple(LayoutOption(*o) for o in fivetran_hubspot.OPTIONS),
             "hubspot",
             fivetran_hubspot.tables,
+        ),
+        Layout(
+            segment.LAYOUT,
+            "usage",
+            segment.TABLES,
+            "Segment's warehouse schema (tracks, one table per event, identifies, groups; the "
+            "workspace column and the CRM account trait named by the options).",
+            tuple(LayoutOption(*o) for o in segment.OPTIONS),
+            "segment",
+            segment.tables,
+            "loaded_at",
         ),
     )
 }

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Protocol
 from lifecycle.contract import Table
 
 if TYPE_CHECKING:
+    from lifecycle.connectors.segment import EventFamily
+
     from .database import DatabaseSource
 
 #: Batch file formats of the raw contract, keyed by file-name suffix (checked longest first).
@@ -203,8 +205,15 @@ class Loader(Protocol):
         run skips them unread."""
         ...
 
-    def load_database_table(self, table: Table, source: DatabaseSource) -> tuple[FileResult, str | None]:
-        """Load a connector table from a DuckDB database as one batch (:mod:`.database`)."""
+    def load_database_table(
+        self, table: Table, source: DatabaseSource, member: str | None = None
+    ) -> tuple[FileResult, str | None]:
+        """Load a connector table (a family's ``member`` table) from a DuckDB database as one
+        batch (:mod:`.database`)."""
+        ...
+
+    def database_members(self, family: EventFamily, source: DatabaseSource) -> list[str]:
+        """The tables of a DuckDB database that are members of ``family`` (:mod:`.database`)."""
         ...
 
     def load(self, files: Sequence[BatchFile]) -> Iterator[FileResult]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lifecycle.connectors.segment import EventFamily
 from lifecycle.contract import LINEAGE_COLUMNS, Table
 
 from .base import FAILED, LOADED, SKIPPED, BatchFile, FileResult, LoaderError
@@ -42,42 +43,73 @@ class DatabaseSource:
     path: Path
     schema: str
 
-    def batch_file(self, table: Table) -> str:
-        return f"{DATABASE_FORMAT}:{self.path}#{self.schema}.{table.name}"
+    def batch_file(self, table: Table, member: str | None = None) -> str:
+        return f"{DATABASE_FORMAT}:{self.path}#{self.schema}.{member or table.name}"
 
 
-def load_database_table(
-    loader: DuckDBLoader, table: Table, source: DatabaseSource
-) -> tuple[FileResult, str | None]:
-    """Load ``table`` of ``source`` into its raw table unless its fingerprint is unchanged.
-    Returns the result and a note (or None)."""
-    from .duckdb_loader import BadColumns, _parquet_text, check_columns, lit, q, raw_relation, short_error
+def _attach(loader: DuckDBLoader, table: Table, source: DatabaseSource) -> str:
+    """Attach ``source`` read-only (once per layout: two layouts, two databases); its alias."""
+    from .duckdb_loader import lit, q
 
-    con = loader.con
-    started = time.monotonic()
-    batch = source.batch_file(table)
     if not source.path.is_file():
         raise LoaderError(
             f"{source.path} does not exist: the database named for {table.source} "
             f"(LIFECYCLE_{table.source.upper()}_DATABASE) must be a DuckDB file"
         )
-    alias = f"lifecycle_source_{table.source}"  # one per layout: two layouts, two databases
-    attached = {str(r[0]) for r in con.execute("select database_name from duckdb_databases()").fetchall()}
+    alias = f"lifecycle_source_{table.source}"
+    attached = {
+        str(r[0]) for r in loader.con.execute("select database_name from duckdb_databases()").fetchall()
+    }
     if alias not in attached:
-        con.execute(f"attach {lit(str(source.path))} as {q(alias)} (read_only)")
+        loader.con.execute(f"attach {lit(str(source.path))} as {q(alias)} (read_only)")
+    return alias
+
+
+def family_members(loader: DuckDBLoader, family: EventFamily, source: DatabaseSource) -> list[str]:
+    """The tables of ``source``'s schema that are members of ``family`` (Segment's event tables):
+    every table that is no other table of the layout and none of the family's ``not_members``."""
+    from lifecycle.connectors import LAYOUTS
+
+    alias = _attach(loader, family, source)
+    layout = LAYOUTS.get(family.source)
+    others = {t.name for t in layout.tables} if layout else {family.name}
+    return [
+        str(name)
+        for (name,) in loader.con.execute(
+            "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
+            "order by table_name",
+            [alias, source.schema],
+        ).fetchall()
+        if str(name) not in others and str(name) not in family.not_members
+    ]
+
+
+def load_database_table(
+    loader: DuckDBLoader, table: Table, source: DatabaseSource, member: str | None = None
+) -> tuple[FileResult, str | None]:
+    """Load ``table`` of ``source`` into its raw table unless its fingerprint is unchanged (for a
+    family, its ``member`` table). Returns the result and a note (or None)."""
+    from .duckdb_loader import BadColumns, _parquet_text, check_columns, lit, q, raw_relation, short_error
+    from .packing import duckdb_packed, packed_names
+
+    con = loader.con
+    started = time.monotonic()
+    batch = source.batch_file(table, member)
+    name = member or table.name
+    alias = _attach(loader, table, source)
     columns = con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
-        [alias, source.schema, table.name],
+        [alias, source.schema, name],
     ).fetchall()
     entry = loader.manifest().get(batch)
     f = BatchFile(table.source, table.name, source.path, batch, DATABASE_FORMAT, source.path.stat().st_size)
     if not columns:
-        note = f"{source.schema}.{table.name} is not in {source.path}: {table.key} has no rows from it"
+        note = f"{source.schema}.{name} is not in {source.path}: {table.key} has no rows from it"
         return FileResult(table.source, table.name, batch, SKIPPED, 0, None, 0.0), note
     names = [str(n) for n, _ in columns]
     types = {str(n): str(t) for n, t in columns}
-    relation = f"{q(alias)}.{q(source.schema)}.{q(table.name)}"
+    relation = f"{q(alias)}.{q(source.schema)}.{q(name)}"
     try:
         absent = check_columns(table, names)
         row_hash = "hash(" + ", ".join(q(n) for n in names) + ")"
@@ -90,10 +122,13 @@ def load_database_table(
         by_name = {n.lower(): n for n in names}
         exprs = [
             f"cast(null as varchar) as {q(c)}"
-            if c in absent
+            if c in absent or c.lower() not in by_name
             else f"{_parquet_text(by_name[c.lower()], types[by_name[c.lower()]])} as {q(c)}"
             for c in table.column_names
         ]
+        if isinstance(table, EventFamily):
+            packed = duckdb_packed([(n, types[n]) for n in packed_names(table, names)], _parquet_text)
+            exprs[table.column_names.index(table.packed)] = f"{packed} as {q(table.packed)}"
         target = ", ".join(q(c) for c in (*table.column_names, *LINEAGE_COLUMNS))
         con.execute("begin transaction")
         try:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lifecycle.connectors import ALL_BY_KEY, LAYOUTS, default_layouts, layout_env_var, tables_for
+from lifecycle.connectors.segment import EventFamily
 from lifecycle.contract import SOURCES, Table
 
 from .base import FORMATS, BatchFile, LoaderError
@@ -95,7 +96,12 @@ def discover(
     out = Discovery()
     whole = tables is None
     chosen = default_layouts() | dict(layouts or {})
-    for table in tables_for(chosen) if tables is None else tables:
+    wanted = tables_for(chosen) if tables is None else tables
+    for table in wanted:
+        if isinstance(table, EventFamily):
+            for folder in family_folders(landing_dir, table):
+                _table_files(landing_dir, table, folder, out)
+            continue
         folder = landing_dir / table.source / table.name
         if folder.is_dir():
             _table_files(landing_dir, table, folder, out)
@@ -107,11 +113,27 @@ def discover(
     return out
 
 
+def family_folders(landing_dir: Path, family: EventFamily) -> list[Path]:
+    """The folders of ``family``'s members: every folder under ``<landing>/<layout>/`` that is no
+    other table of the layout and none of its ``not_members`` (e.g. Segment's per-event tables)."""
+    root = landing_dir / family.source
+    if not root.is_dir():
+        return []
+    layout = LAYOUTS.get(family.source)
+    others = {t.name for t in layout.tables if t.name != family.name} if layout else set()
+    return [
+        p
+        for p in sorted(root.iterdir(), key=lambda p: p.name)
+        if p.is_dir() and not _hidden(p) and p.name not in others and p.name not in family.not_members
+    ]
+
+
 def _strays(landing_dir: Path, layouts: Mapping[str, str]) -> list[str]:
     """Notes for what the landing dir holds besides the folders of the tables read."""
     read = tables_for(layouts)
     known = {(t.source, t.name) for t in read}
     folders = {t.source for t in read}
+    families = {t.source: t for t in read if isinstance(t, EventFamily)}
     notes = []
     for entry in sorted(landing_dir.iterdir(), key=lambda p: p.name):
         if _hidden(entry):
@@ -141,7 +163,12 @@ def _strays(landing_dir: Path, layouts: Mapping[str, str]) -> list[str]:
                     continue
                 if not sub.is_dir():
                     notes.append(f"ignored file {rel}: batch files belong in <source>/<table>/")
-                elif (entry.name, sub.name) not in known:
+                elif (entry.name, sub.name) in known:
+                    continue
+                elif (family := families.get(entry.name)) is not None:  # a member unless excluded
+                    if sub.name in family.not_members:
+                        notes.append(f"{rel}/ ignored: the {entry.name} layout does not read {sub.name}")
+                else:
                     names = ", ".join(t.name for t in read if t.source == entry.name)
                     notes.append(f"unknown table folder {rel}/ ignored ({entry.name} tables: {names})")
     return notes

@@ -46,11 +46,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifecycle.connectors import ALL_BY_KEY
+from lifecycle.connectors.segment import EventFamily
 from lifecycle.contract import BY_KEY, LINEAGE_COLUMNS, Table
 
 from .base import FAILED, LOADED, MANIFEST_TABLE, BatchFile, FileResult, LoaderError, ManifestEntry
-from .database import DatabaseSource, load_database_table
+from .database import DatabaseSource, family_members, load_database_table
 from .manifest import MANIFEST_COLUMNS
+from .packing import duckdb_packed, packed_names
 
 if TYPE_CHECKING:
     import duckdb
@@ -203,6 +205,8 @@ def check_columns(table: Table, names: Sequence[str]) -> tuple[str, ...]:
     required = set(table.required_column_names)
     missing, absent, repeated = [], [], {}
     for col in table.column_names:
+        if isinstance(table, EventFamily) and col == table.packed:  # built by the loader
+            continue
         matches = [n for n in names if n.lower() == col.lower()]
         if len(matches) > 1:
             repeated[col] = matches
@@ -383,9 +387,15 @@ class DuckDBLoader:
         )
 
     # -- loading --------------------------------------------------------------------------------
-    def load_database_table(self, table: Table, source: DatabaseSource) -> tuple[FileResult, str | None]:
-        """A connector table read from a DuckDB database (:mod:`.database`)."""
-        return load_database_table(self, table, source)
+    def load_database_table(
+        self, table: Table, source: DatabaseSource, member: str | None = None
+    ) -> tuple[FileResult, str | None]:
+        """A connector table (or a family's member table) read from a DuckDB database (:mod:`.database`)."""
+        return load_database_table(self, table, source, member)
+
+    def database_members(self, family: EventFamily, source: DatabaseSource) -> list[str]:
+        """The member tables of a family in a DuckDB database (:func:`.database.family_members`)."""
+        return family_members(self, family, source)
 
     def load(self, files: Sequence[BatchFile]) -> Iterator[FileResult]:
         if files:
@@ -533,6 +543,11 @@ class DuckDBLoader:
         for col in table.column_names:
             src = _pick(header, col)
             exprs.append(f"nullif({q(src)}, '')" if src else "cast(null as varchar)")
+        if isinstance(table, EventFamily):
+            packed = [(n, "VARCHAR") for n in packed_names(table, header)]
+            exprs[table.column_names.index(table.packed)] = duckdb_packed(
+                packed, _parquet_text, empty_is_null=True
+            )
         source = (
             f"read_csv({paths}, columns = {spec}, header = true, auto_detect = false, delim = ',', "
             "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, encoding = 'utf-8')"
@@ -541,6 +556,11 @@ class DuckDBLoader:
 
     @staticmethod
     def _json_read(fmt: str, table: Table, paths: str) -> tuple[list[str], str]:
+        if isinstance(table, EventFamily):  # JSON lines declare no columns to pack
+            raise UnparseableFile(
+                f"a {table.source} event table is read from Parquet or CSV files (its columns are the "
+                "event's properties), not JSON lines"
+            )
         spec = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in table.column_names) + "}"
         exprs = [f"nullif({q(c)}, '')" for c in table.column_names]
         compression = "gzip" if fmt == "jsonl.gz" else "none"
@@ -562,6 +582,9 @@ class DuckDBLoader:
         for col in table.column_names:
             src = _pick(list(types), col)
             exprs.append(f"nullif({_parquet_text(src, types[src])}, '')" if src else "cast(null as varchar)")
+        if isinstance(table, EventFamily):
+            packed = [(n, types[n]) for n in packed_names(table, list(types))]
+            exprs[table.column_names.index(table.packed)] = duckdb_packed(packed, _parquet_text)
         return exprs, f"read_parquet({paths}, file_row_number = true)", absent
 
     def _stream_insert(self, read_sql: str, table: Table, names: list[str]) -> list[int]:

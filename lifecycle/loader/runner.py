@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from lifecycle.connectors.segment import EventFamily
 from lifecycle.contract import Table
 
 from .base import FAILED, LOADED, FileResult, Loader, LoadReport, table_line
@@ -68,12 +69,17 @@ def run_load(
     for table in tables:
         t0 = time.monotonic()
         if table.key in from_database:
-            result, note = loader.load_database_table(table, databases[table.source])
-            notes.extend([note] if note else [])
-            if result.status == FAILED:
-                say(f"  ! {result.batch_file} failed: {result.error}")
-            say(table_line(table.key, [result], time.monotonic() - t0))
-            results.append(result)
+            source = databases[table.source]
+            members = loader.database_members(table, source) if isinstance(table, EventFamily) else [None]
+            table_results = []
+            for member in members:
+                result, note = loader.load_database_table(table, source, member)
+                notes.extend([note] if note else [])
+                if result.status == FAILED:
+                    say(f"  ! {result.batch_file} failed: {result.error}")
+                table_results.append(result)
+            say(table_line(table.key, table_results, time.monotonic() - t0))
+            results.extend(table_results)
             continue
         todo = plan([f for f in found.files if f.key == table.key], manifest, verify=verify)
         notes.extend(todo.notes)

@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifecycle.connectors import ALL_BY_KEY
+from lifecycle.connectors.segment import EventFamily
 from lifecycle.contract import LINEAGE_COLUMNS, Table
 
 from .base import LOADED, MANIFEST_TABLE, BatchFile, FileResult, LoaderError
@@ -162,6 +163,18 @@ class SparkReaderProcess:
             self._log = None
 
 
+def _packing(table: Table, fmt: str) -> dict[str, Any] | None:
+    """What the reader needs to build a family's packed column (:mod:`.packing`)."""
+    if not isinstance(table, EventFamily):
+        return None
+    return {
+        "column": table.packed,
+        "standard": list(table.standard),
+        "prefixes": list(table.standard_prefixes),
+        "empty_is_null": fmt == "csv",
+    }
+
+
 class SparkLoader(DuckDBLoader):
     """Loads batch files with Spark's readers into Parquet under ``raw_dir``; the manifest stays in
     the warehouse file on ``con`` (see :class:`.base.Loader` and this module's docstring)."""
@@ -216,7 +229,12 @@ class SparkLoader(DuckDBLoader):
             )
         return notes
 
-    def load_database_table(self, table: Table, source: DatabaseSource) -> tuple[FileResult, str | None]:
+    def database_members(self, family: EventFamily, source: DatabaseSource) -> list[str]:
+        return [family.name]  # refused by load_database_table
+
+    def load_database_table(
+        self, table: Table, source: DatabaseSource, member: str | None = None
+    ) -> tuple[FileResult, str | None]:
         raise LoaderError(
             f"{table.source} is read from the database {source.path}: database sources load on the "
             "DuckDB engine only; unset DBT_TARGET, or land the tables as files (docs/connectors.md)"
@@ -243,6 +261,11 @@ class SparkLoader(DuckDBLoader):
             header = _unique_names(written)
         elif fmt == "parquet":
             absent = check_columns(table, pq.read_schema(readable[0].path).names)
+        if isinstance(table, EventFamily) and fmt not in ("parquet", "csv"):
+            raise UnparseableFile(
+                f"a {table.source} event table is read from Parquet or CSV files (its columns are the "
+                "event's properties), not JSON lines"
+            )
         for f in readable:
             check_utf8(f)
         answer = self.reader.read(
@@ -255,6 +278,7 @@ class SparkLoader(DuckDBLoader):
                 "header": header,
                 "line_seps": [line_separator(f) if fmt == "csv" else "\n" for f in readable],
                 "out_dir": str(self.table_dir(table.key)),
+                "packed": _packing(table, fmt),
             }
         )
         if not answer.get("ok"):

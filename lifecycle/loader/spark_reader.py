@@ -75,6 +75,40 @@ def _text(column: Any, spark_type: str) -> Any:
     return column.cast("string")
 
 
+def _packed(request: dict[str, Any], names: list[str], types: dict[str, str]) -> Any:
+    """The packed JSON object of a family's batch file (:mod:`.packing`, the same rules): every
+    column that is no declared or standard one, nulls left out, a text JSON array kept as the
+    array, a timestamp as the loader's text."""
+    from pyspark.sql import functions as F
+
+    spec = request["packed"]
+    own = {n.lower() for n in (*request["columns"], *spec["standard"])}
+    prefixes = (*spec["prefixes"], "_")
+
+    def as_json(value: Any) -> Any:  # {"v":<json>} -> <json>
+        wrapped = F.to_json(F.struct(value.alias("v")))
+        return wrapped.substr(F.lit(6), F.length(wrapped) - F.lit(6))
+
+    fragments = []
+    for name in names:
+        if name.lower() in own or name.lower().startswith(prefixes):
+            continue
+        c, t = F.col(f"`{name}`"), types.get(name, "string")
+        if spec["empty_is_null"]:
+            c = F.nullif(c, F.lit(""))
+        if t.startswith("timestamp"):
+            value = as_json(_text(c, t))
+        elif t == "string":
+            is_array = c.startswith("[") & c.endswith("]") & F.json_array_length(c).isNotNull()
+            value = F.when(is_array, c).otherwise(as_json(c))
+        else:
+            value = as_json(c)
+        fragments.append(F.when(c.isNotNull(), F.concat(F.lit(json.dumps(name) + ":"), value)))
+    if not fragments:
+        return F.lit("{}")
+    return F.concat(F.lit("{"), F.concat_ws(",", *fragments), F.lit("}"))
+
+
 def _pick(names: list[str], wanted: str) -> str | None:
     if wanted in names:
         return wanted
@@ -95,6 +129,8 @@ def _read_one(spark: Any, request: dict[str, Any], index: int, path: str) -> Any
         for col in columns:
             src = _pick(names, col)
             value = _text(F.col(f"`{src}`"), types[src]) if src else F.lit(None).cast("string")
+            if request.get("packed") and col == request["packed"]["column"]:
+                value = _packed(request, names, types)
             exprs.append(F.nullif(value, F.lit("")).alias(col))
         order = F.col("_metadata.row_index") + 1
         return df.select(*exprs, F.lit(index).alias(FILE_INDEX), order.alias(ROW_NUMBER))
@@ -116,6 +152,9 @@ def _read_one(spark: Any, request: dict[str, Any], index: int, path: str) -> Any
         F.nullif(F.col(f"`{src}`"), F.lit("")).alias(col) if src else F.lit(None).cast("string").alias(col)
         for col, src in sources.items()
     ]
+    if request.get("packed"):
+        at = columns.index(request["packed"]["column"])
+        exprs[at] = _packed(request, list(df.columns), {}).alias(columns[at])
     return df.select(*exprs, F.lit(index).alias(FILE_INDEX), F.monotonically_increasing_id().alias("_scan"))
 
 

@@ -29,9 +29,10 @@ from pathlib import Path
 import pyarrow as pa
 
 from lifecycle.connectors import CONTRACT, LAYOUTS, Layout, default_layouts
+from lifecycle.connectors.segment import EventFamily
 from lifecycle.contract import SOURCES, TABLES, Table
 
-from . import as_fivetran_hubspot, as_fivetran_salesforce, as_fivetran_stripe
+from . import as_fivetran_hubspot, as_fivetran_salesforce, as_fivetran_stripe, as_segment
 from .run import SimulationSummary, remove_unwritten
 from .writer import parquet_bytes, write_if_changed
 
@@ -81,7 +82,7 @@ def write_layouts(
             counts[source] = n
         else:
             layout = LAYOUTS[chosen[source]]
-            n = _convert_source(contract_dir, out, source, layout, written)
+            n = _convert_source(contract_dir, out, source, layout, written, say)
             counts[layout.name] = n
             say(f"  {source} written as {layout.name}: {n} batch files under {layout.name}/")
     remove_unwritten(out, written)
@@ -129,6 +130,9 @@ def write_database(out: Path, layout_name: str, database: Path, schema: str | No
             con.execute(f"attach {lit(str(database))} as target")
             con.execute(f"create schema target.{q(schema)}")
             for table in layout.tables:
+                if isinstance(table, EventFamily):  # its members as Segment's tables, typed
+                    rows += _write_members(con, out, table, schema)
+                    continue
                 columns = ", ".join(q(c) for c in table.column_names)
                 con.execute(
                     f"create table target.{q(schema)}.{q(table.name)} as select {columns} "
@@ -138,6 +142,27 @@ def write_database(out: Path, layout_name: str, database: Path, schema: str | No
             con.execute("detach target")
         finally:
             con.close()
+    return rows
+
+
+def _write_members(con, out: Path, family: EventFamily, schema: str) -> int:
+    """Write each member folder of ``family`` under ``out`` (Segment's event tables) into the
+    attached ``target`` database as one table, its files' rows in order, Parquet types kept."""
+    from lifecycle.loader.discover import family_folders
+    from lifecycle.loader.duckdb_loader import lit, q
+
+    rows = 0
+    for folder in family_folders(out, family):
+        files = sorted(str(p) for p in folder.rglob("*.parquet"))
+        if not files:
+            continue
+        paths = "[" + ", ".join(lit(f) for f in files) + "]"
+        con.execute(
+            f"create table target.{q(schema)}.{q(folder.name)} as "
+            f"select * exclude (filename, file_row_number) from read_parquet({paths}, union_by_name = true, "
+            "filename = true, file_row_number = true) order by filename, file_row_number"
+        )
+        rows += int(con.execute(f"select count(*) from target.{q(schema)}.{q(folder.name)}").fetchone()[0])  # type: ignore[index]
     return rows
 
 
@@ -174,7 +199,14 @@ def _link_tree(src: Path, dest: Path, out: Path, written: set[str]) -> int:
     return n
 
 
-def _convert_source(contract_dir: Path, out: Path, source: str, layout: Layout, written: set[str]) -> int:
+def _convert_source(
+    contract_dir: Path,
+    out: Path,
+    source: str,
+    layout: Layout,
+    written: set[str],
+    say: Callable[[str], None] = print,
+) -> int:
     """Load the source's contract files with the loader (every value as its text) and write each
     batch's rows in the connector's tables."""
     from lifecycle.connection import connect
@@ -205,9 +237,20 @@ def _convert_source(contract_dir: Path, out: Path, source: str, layout: Layout, 
                     stem = batch_file.split("/", 2)[2].rsplit(".", 2 if batch_file.endswith(".gz") else 1)[0]
                     for name, out_rows in converter.convert(table.name, batch, state).items():
                         rel = f"{layout.name}/{name}/{stem}.parquet"
-                        write_if_changed(out / rel, parquet_bytes(_arrow_table(tables[name], out_rows)))
+                        arrow = (
+                            _arrow_table(tables[name], out_rows)
+                            if name in tables
+                            else _family_arrow_table(layout, out_rows)
+                        )
+                        write_if_changed(out / rel, parquet_bytes(arrow))
                         written.add(rel)
                         n += 1
+            refused = getattr(state, "refused", 0)
+            if refused:
+                say(
+                    f"  {refused} {source} rows have no {layout.name} form and are not written "
+                    f"(docs/connectors/{layout.name}.md)"
+                )
         finally:
             con.close()
     return n
@@ -217,6 +260,7 @@ _CONVERTERS = {
     "fivetran_stripe": as_fivetran_stripe,
     "fivetran_salesforce": as_fivetran_salesforce,
     "fivetran_hubspot": as_fivetran_hubspot,
+    "segment": as_segment,
 }
 
 
@@ -241,6 +285,25 @@ def _arrow_table(table: Table, rows: list[dict]) -> pa.Table:
         arrays.append(array)
         fields.append(pa.field(col.name, array.type))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _family_arrow_table(layout: Layout, rows: list[dict]) -> pa.Table:
+    """A table of a layout's family (a Segment event table): the columns its rows carry, in order
+    of appearance; a column a declared table of the layout has (Segment's standard ones) typed as
+    that one, a property by its Python values (text when they mix types)."""
+    declared = {c.name: c.type for t in layout.tables for c in t.columns}
+    names = list(dict.fromkeys(k for r in rows for k in r))
+    arrays = []
+    for name in names:
+        values = [r.get(name) for r in rows]
+        if name in declared:
+            arrays.append(_typed([None if v is None else str(v) for v in values], declared[name]))
+            continue
+        try:
+            arrays.append(pa.array(values))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arrays.append(pa.array([None if v is None else str(v) for v in values], type=pa.string()))
+    return pa.Table.from_arrays(arrays, names=names)
 
 
 def _typed(values: list, type_: str) -> pa.Array:

@@ -1,0 +1,64 @@
+-- grain: one row per landed row of segment.tracks (every delivery of every track call), in the
+-- shape of usage.tracks; the event's properties from the row of its own event table
+-- (segment.event_properties: the loader lands every event table there, with the properties built
+-- back into a JSON object)
+with
+
+tracks as (
+    select * from {{ source('segment', 'tracks') }}
+),
+
+event_properties as (
+    select * from {{ source('segment', 'event_properties') }}
+),
+
+-- a delivery is a message id and Segment's server clock (a redelivery arrives at another time);
+-- rows repeating both are numbered in landing order, so a tracks row and the event-table row of
+-- the same delivery pair one to one
+numbered_tracks as (
+    select
+        tracks.*,
+        {{ parse_timestamp('received_at') }} as _received_instant,
+        row_number() over (
+            partition by id, {{ parse_timestamp('received_at') }}
+            order by _batch_file, _row_number
+        ) as _delivery
+    from tracks
+),
+
+numbered_properties as (
+    select
+        id,
+        properties,
+        {{ parse_timestamp('received_at') }} as _received_instant,
+        row_number() over (
+            partition by id, {{ parse_timestamp('received_at') }}
+            order by _batch_file, _row_number
+        ) as _delivery
+    from event_properties
+),
+
+final as (
+    select
+        numbered_tracks.id as message_id,
+        numbered_tracks.user_id,
+        numbered_tracks.anonymous_id,
+        -- the workspace column, named by LIFECYCLE_SEGMENT_WORKSPACE_COLUMN
+        numbered_tracks.{{ adapter.quote(var('segment_workspace_column')) }} as workspace_id,
+        numbered_tracks.event,
+        -- the client's clock (Segment's own `timestamp` is already corrected for its skew)
+        numbered_tracks.original_timestamp as {{ adapter.quote('timestamp') }},
+        numbered_tracks.received_at,
+        numbered_properties.properties,
+        numbered_tracks.loaded_at as _loaded_at,
+        numbered_tracks._batch_file,
+        numbered_tracks._row_number
+    from numbered_tracks
+    left join numbered_properties
+        on
+            numbered_tracks.id = numbered_properties.id
+            and numbered_tracks._received_instant = numbered_properties._received_instant
+            and numbered_tracks._delivery = numbered_properties._delivery
+)
+
+select * from final
