@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from lifecycle.connectors import LAYOUTS, tables_for
-from lifecycle.connectors.segment import EventFamily
+from lifecycle.connectors.family import EventFamily
 from lifecycle.loader import discover, load_landing
 from lifecycle.loader.base import FAILED, LOADED
 from lifecycle.settings import Settings

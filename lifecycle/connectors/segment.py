@@ -20,9 +20,10 @@ docs/connectors/segment.md.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from lifecycle.contract import Table, col
+
+from .family import EventFamily
 
 LAYOUT = "segment"
 
@@ -66,30 +67,6 @@ _LOADED = col(
     "loaded_at", "timestamp", "When the warehouse load wrote the row (UTC): the contract's `_loaded_at`."
 )
 _RECEIVED = col("received_at", "timestamp", "Segment's server clock when the call arrived (UTC).")
-
-
-@dataclass(frozen=True)
-class EventFamily(Table):
-    """A family of connector tables of unknown names: every folder of the layout that is no other
-    table of it and not in ``not_members`` lands in this one raw relation. Its ``packed`` column is
-    not read from the files: the loader builds it, as a JSON object text, from every file column
-    that is neither a declared column nor a ``standard`` one (by name or prefix); null values are
-    left out, and a text value that is a JSON array (Segment's stringified arrays) is kept as the
-    array."""
-
-    packed: str = "properties"
-    standard: tuple[str, ...] = ()
-    standard_prefixes: tuple[str, ...] = ()
-    not_members: tuple[str, ...] = ()
-
-    def is_standard(self, name: str) -> bool:
-        low = name.lower()
-        return (
-            low in self.column_names
-            or low in self.standard
-            or low.startswith(self.standard_prefixes)
-            or low.startswith("_")
-        )
 
 
 def tables(options: Mapping[str, str]) -> tuple[Table, ...]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from lifecycle.contract import Table
 
 if TYPE_CHECKING:
-    from lifecycle.connectors.segment import EventFamily
+    from lifecycle.connectors.family import EventFamily
 
     from .database import DatabaseSource
 

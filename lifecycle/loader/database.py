@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lifecycle.connectors.segment import EventFamily
+from lifecycle.connectors.family import EventFamily
 from lifecycle.contract import LINEAGE_COLUMNS, Table
 
 from .base import FAILED, LOADED, SKIPPED, BatchFile, FileResult, LoaderError

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lifecycle.connectors import ALL_BY_KEY, LAYOUTS, default_layouts, layout_env_var, tables_for
-from lifecycle.connectors.segment import EventFamily
+from lifecycle.connectors.family import EventFamily
 from lifecycle.contract import SOURCES, Table
 
 from .base import FORMATS, BatchFile, LoaderError

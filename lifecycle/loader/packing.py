@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from lifecycle.connectors.segment import EventFamily
+from lifecycle.connectors.family import EventFamily
 
 
 def packed_names(family: EventFamily, names: Sequence[str]) -> list[str]:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from lifecycle.connectors.segment import EventFamily
+from lifecycle.connectors.family import EventFamily
 from lifecycle.contract import Table
 
 from .base import FAILED, LOADED, FileResult, Loader, LoadReport, table_line

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifecycle.connectors import ALL_BY_KEY
-from lifecycle.connectors.segment import EventFamily
+from lifecycle.connectors.family import EventFamily
 from lifecycle.contract import LINEAGE_COLUMNS, Table
 
 from .base import LOADED, MANIFEST_TABLE, BatchFile, FileResult, LoaderError

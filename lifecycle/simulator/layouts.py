@@ -29,7 +29,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from lifecycle.connectors import CONTRACT, LAYOUTS, Layout, default_layouts
-from lifecycle.connectors.segment import EventFamily
+from lifecycle.connectors.family import EventFamily
 from lifecycle.contract import SOURCES, TABLES, Table
 
 from . import as_fivetran_hubspot, as_fivetran_salesforce, as_fivetran_stripe, as_segment

@@ -19,10 +19,7 @@ numbered_tracks as (
     select
         tracks.*,
         {{ parse_timestamp('received_at') }} as _received_instant,
-        row_number() over (
-            partition by id, {{ parse_timestamp('received_at') }}
-            order by _batch_file, _row_number
-        ) as _delivery
+        {{ segment_delivery_number() }} as _delivery
     from tracks
 ),
 
@@ -31,10 +28,7 @@ numbered_properties as (
         id,
         properties,
         {{ parse_timestamp('received_at') }} as _received_instant,
-        row_number() over (
-            partition by id, {{ parse_timestamp('received_at') }}
-            order by _batch_file, _row_number
-        ) as _delivery
+        {{ segment_delivery_number() }} as _delivery
     from event_properties
 ),
 
