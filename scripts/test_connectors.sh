@@ -2,7 +2,8 @@
 # `make test-connectors`: one simulated company written in the landing contract's shape and in each
 # connector layout (lifecycle simulate --layout), built from each, and every mart (and the adapted
 # sources' staging models, without lineage) compared row by row with the contract build
-# (lifecycle/layout_compare.py); then each layout's adapter unit tests (hand-written connector rows).
+# (lifecycle/layout_compare.py); then each layout's adapter unit tests (hand-written connector rows);
+# last, an incremental build through the Segment adapters against the same contract build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -65,4 +66,18 @@ for variant in "${VARIANTS[@]}"; do
         || { grep -E 'FAIL|ERROR|Error' "$work/$name/unit.log" || tail -40 "$work/$name/unit.log"; echo "adapter unit tests failed"; exit 1; }
     grep -E 'Done\.' "$work/$name/unit.log"
 done
+# Incremental runs read through an adapter too: the Segment landing dir built again into a new
+# warehouse with its last week of files held back, then with them (the incremental models take only
+# the new files), and compared with the contract build like every variant.
+name=segment_incremental landing="$work/segment/landing" held="$work/segment_held"
+cutoff=$(find "$landing/segment/tracks" -type f -printf '%f\n' | sort | tail -7 | head -1)
+step "$name: segment/ built without its files from $cutoff on, then with them (an incremental run)"
+(cd "$landing" && find segment -type f | while read -r f; do
+    if [[ ! "$(basename "$f")" < "$cutoff" ]]; then mkdir -p "$held/$(dirname "$f")" && mv "$f" "$held/$f"; fi
+done)
+build "$name" "$landing" LIFECYCLE_USAGE_LAYOUT=segment
+cp -a "$held/." "$landing/"
+build "$name" "$landing" LIFECYCLE_USAGE_LAYOUT=segment
+"$BIN/python" -m lifecycle.layout_compare "$work/contract/warehouse.duckdb" "$work/$name/warehouse.duckdb" \
+    --sources usage
 step "make test-connectors passed"

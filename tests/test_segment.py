@@ -76,7 +76,10 @@ def _landing(tmp_path: Path) -> Path:
         "id,received_at,loaded_at,method,attempts,context_ip\n"
         "m2,2025-03-01T06:00:02Z,2025-03-01T06:00:02Z,sso,2,10.0.0.1\n"
     )
-    (seg / "pages" / "2025-03-01.csv").write_text("id,received_at\np1,2025-03-01T06:00:02Z\n")
+    (seg / "pages" / "2025-03-01.csv").write_text(
+        "id,user_id,received_at,loaded_at,path,title,context_page_url\n"
+        "p1,u1,2025-03-01T06:00:02Z,2025-03-01T06:00:02Z,/home,Home,https://app/home\n"
+    )
     (seg / "users" / "2025-03-01.csv").write_text("id,received_at\nu1,2025-03-01T06:00:02Z\n")
     return tmp_path / "landing"
 
@@ -89,11 +92,11 @@ def test_every_other_folder_is_an_event_table_and_segments_own_unread_tables_are
     by_file = {f.batch_file: f.key for f in found.files}
     assert by_file == {
         "segment/login/2025-03-01.csv": "segment__event_properties",
+        "segment/pages/2025-03-01.csv": "segment__pages",
         "segment/report_created/2025-03-01.parquet": "segment__event_properties",
         "segment/tracks/2025-03-01.parquet": "segment__tracks",
     }
-    assert any("segment/pages/ ignored: the segment layout does not read pages" in n for n in found.notes)
-    assert any("segment/users/ ignored" in n for n in found.notes)
+    assert any("segment/users/ ignored: the segment layout does not read users" in n for n in found.notes)
     family = [t for t in tables_for({"usage": "segment"}) if isinstance(t, EventFamily)]
     assert [t.key for t in family] == ["segment__event_properties"]
 
@@ -103,6 +106,7 @@ def test_the_loader_builds_each_event_rows_properties_back_into_json(tmp_path: P
     report = load_landing(landing, tmp_path / "wh.duckdb", progress=None, layouts={"usage": "segment"})
     assert {f.batch_file: f.status for f in report.files if f.source == "segment"} == {
         "segment/login/2025-03-01.csv": LOADED,
+        "segment/pages/2025-03-01.csv": LOADED,
         "segment/report_created/2025-03-01.parquet": LOADED,
         "segment/tracks/2025-03-01.parquet": LOADED,
     }
@@ -113,9 +117,12 @@ def test_the_loader_builds_each_event_rows_properties_back_into_json(tmp_path: P
             "from raw.segment__event_properties order by _batch_file, _row_number"
         ).fetchall()
         tracks = con.execute("select count(*) from raw.segment__tracks").fetchone()
+        pages = con.execute("select id, user_id, properties from raw.segment__pages").fetchall()
     finally:
         con.close()
     assert tracks == (3,)
+    # a page call's properties are its columns too (its context is not)
+    assert pages == [("p1", "u1", '{"path":"/home","title":"Home"}')]
     (login, first, second) = rows
     # CSV carries no types: every property is text
     assert login[:3] == ("m2", "2025-03-01T06:00:02Z", '{"method":"sso","attempts":"2"}')
@@ -205,7 +212,10 @@ def test_segment_form_flattens_properties_into_the_events_own_table() -> None:
         "tags": '["a"]',
         "object_id": 5,
     }
-    assert as_segment.event_table("Page Viewed") == "page_viewed"
+    assert as_segment.event_table("Dashboard Shared") == "dashboard_shared"
+    page = {**rows[0], "message_id": "m3", "event": "Page Viewed", "properties": '{"path":"/home"}'}
+    out = as_segment.convert("tracks", [page], state)
+    assert list(out) == ["pages"] and out["pages"][0]["path"] == "/home"  # a page call, not a track
 
 
 def test_segment_form_of_users_and_workspaces() -> None:
@@ -262,7 +272,7 @@ def test_event_tables_in_a_database_are_each_a_batch_of_the_family(tmp_path: Pat
             "create table segment.login as select 'm1' as id, timestamptz '2025-03-01 06:00:02+00' as received_at, "
             "'sso' as method, 3 as attempts, '10.0.0.1' as context_ip"
         )
-        con.execute("create table segment.pages as select 'p1' as id")  # Segment's own: not a member
+        con.execute("create table segment.users as select 'u1' as id")  # Segment's own: not a member
     finally:
         con.close()
     s = Settings.from_env({"LIFECYCLE_USAGE_LAYOUT": "segment", "LIFECYCLE_SEGMENT_DATABASE": str(db)})
@@ -273,7 +283,7 @@ def test_event_tables_in_a_database_are_each_a_batch_of_the_family(tmp_path: Pat
     )
     status = {f.batch_file: f.status for f in report.files}
     assert status[f"duckdb:{db}#segment.login"] == LOADED
-    assert f"duckdb:{db}#segment.pages" not in status
+    assert f"duckdb:{db}#segment.users" not in status
     wh = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
     try:
         rows = wh.execute("select id, properties, _batch_file from raw.segment__event_properties").fetchall()

@@ -1,6 +1,6 @@
-"""A family of connector tables whose names are not known in advance (Segment's one table per
-event): declared once, landed in one raw relation, their undeclared columns packed into one JSON
-column by the loader (:mod:`lifecycle.loader.packing`)."""
+"""Connector tables whose columns (or names) are not known in advance: a table whose undeclared
+columns the loader packs into one JSON column (Segment's ``pages``), and a family of such tables
+landed in one raw relation (Segment's one table per event). See :mod:`lifecycle.loader.packing`."""
 
 from __future__ import annotations
 
@@ -10,18 +10,16 @@ from lifecycle.contract import Table
 
 
 @dataclass(frozen=True)
-class EventFamily(Table):
-    """A family of connector tables of unknown names: every folder of the layout that is no other
-    table of it and not in ``not_members`` lands in this one raw relation. Its ``packed`` column is
-    not read from the files: the loader builds it, as a JSON object text, from every file column
-    that is neither a declared column nor a ``standard`` one (by name or prefix); null values are
-    left out, and a text value that is a JSON array (Segment's stringified arrays) is kept as the
-    array."""
+class PackedTable(Table):
+    """A connector table with a column the files do not carry: the loader builds ``packed``, as a
+    JSON object text, from every file column that is neither a declared column nor a ``standard``
+    one (by name or prefix, or starting with ``_``); null values are left out, and a text value
+    that is a JSON array (Segment's stringified arrays) is kept as the array
+    (:mod:`lifecycle.loader.packing`). Segment's ``pages`` table: a page call's properties."""
 
     packed: str = "properties"
     standard: tuple[str, ...] = ()
     standard_prefixes: tuple[str, ...] = ()
-    not_members: tuple[str, ...] = ()
 
     def is_standard(self, name: str) -> bool:
         low = name.lower()
@@ -31,3 +29,12 @@ class EventFamily(Table):
             or low.startswith(self.standard_prefixes)
             or low.startswith("_")
         )
+
+
+@dataclass(frozen=True)
+class EventFamily(PackedTable):
+    """A family of packed tables of unknown names: every folder of the layout that is no other
+    table of it and not in ``not_members`` lands in this one raw relation (Segment's per-event
+    tables)."""
+
+    not_members: tuple[str, ...] = ()

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 from lifecycle.contract import Table, col
 
-from .family import EventFamily
+from .family import EventFamily, PackedTable
 
 LAYOUT = "segment"
 
@@ -41,7 +41,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
-#: Segment's own tables, which are never event tables (``pages``, ``screens`` and ``aliases`` are
+#: Segment's own tables, which are never event tables (``users``, ``screens`` and ``aliases`` are
 #: not read: docs/connectors/segment.md)
 SEGMENT_TABLES = ("tracks", "identifies", "groups", "users", "pages", "screens", "aliases")
 
@@ -116,6 +116,33 @@ def tables(options: Mapping[str, str]) -> tuple[Table, ...]:
             standard=STANDARD_COLUMNS,
             standard_prefixes=STANDARD_PREFIXES,
             not_members=SEGMENT_TABLES,
+        ),
+        PackedTable(
+            LAYOUT,
+            "pages",
+            (
+                col("id", "string", "The message id of the page call."),
+                col(
+                    "user_id", "string", "The user who viewed the page; null for anonymous calls.", null=True
+                ),
+                col("anonymous_id", "string", "Device id of an anonymous visitor.", null=True),
+                col(workspace, "string", f"Option: {OPTIONS[0][2]}.", null=True),
+                col(
+                    "original_timestamp", "timestamp", "The client's clock when the call was made.", null=True
+                ),
+                _RECEIVED,
+                _LOADED,
+                col(
+                    "properties",
+                    "string",
+                    "Built by the loader: the page's property columns (`path`, `url`, `title`, custom ones) "
+                    "as a JSON object text.",
+                ),
+            ),
+            ("id",),
+            description="One row per delivery of a page call: a page view, read as an event.",
+            standard=STANDARD_COLUMNS,
+            standard_prefixes=STANDARD_PREFIXES,
         ),
         Table(
             LAYOUT,

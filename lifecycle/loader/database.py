@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lifecycle.connectors.family import EventFamily
+from lifecycle.connectors.family import EventFamily, PackedTable
 from lifecycle.contract import LINEAGE_COLUMNS, Table
 
 from .base import FAILED, LOADED, SKIPPED, BatchFile, FileResult, LoaderError
@@ -126,7 +126,7 @@ def load_database_table(
             else f"{_parquet_text(by_name[c.lower()], types[by_name[c.lower()]])} as {q(c)}"
             for c in table.column_names
         ]
-        if isinstance(table, EventFamily):
+        if isinstance(table, PackedTable):
             packed = duckdb_packed([(n, types[n]) for n in packed_names(table, names)], _parquet_text)
             exprs[table.column_names.index(table.packed)] = f"{packed} as {q(table.packed)}"
         target = ", ".join(q(c) for c in (*table.column_names, *LINEAGE_COLUMNS))

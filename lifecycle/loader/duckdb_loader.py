@@ -46,7 +46,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifecycle.connectors import ALL_BY_KEY
-from lifecycle.connectors.family import EventFamily
+from lifecycle.connectors.family import EventFamily, PackedTable
 from lifecycle.contract import BY_KEY, LINEAGE_COLUMNS, Table
 
 from .base import FAILED, LOADED, MANIFEST_TABLE, BatchFile, FileResult, LoaderError, ManifestEntry
@@ -205,7 +205,7 @@ def check_columns(table: Table, names: Sequence[str]) -> tuple[str, ...]:
     required = set(table.required_column_names)
     missing, absent, repeated = [], [], {}
     for col in table.column_names:
-        if isinstance(table, EventFamily) and col == table.packed:  # built by the loader
+        if isinstance(table, PackedTable) and col == table.packed:  # built by the loader
             continue
         matches = [n for n in names if n.lower() == col.lower()]
         if len(matches) > 1:
@@ -543,7 +543,7 @@ class DuckDBLoader:
         for col in table.column_names:
             src = _pick(header, col)
             exprs.append(f"nullif({q(src)}, '')" if src else "cast(null as varchar)")
-        if isinstance(table, EventFamily):
+        if isinstance(table, PackedTable):
             packed = [(n, "VARCHAR") for n in packed_names(table, header)]
             exprs[table.column_names.index(table.packed)] = duckdb_packed(
                 packed, _parquet_text, empty_is_null=True
@@ -556,10 +556,10 @@ class DuckDBLoader:
 
     @staticmethod
     def _json_read(fmt: str, table: Table, paths: str) -> tuple[list[str], str]:
-        if isinstance(table, EventFamily):  # JSON lines declare no columns to pack
+        if isinstance(table, PackedTable):  # JSON lines declare no columns to pack
             raise UnparseableFile(
-                f"a {table.source} event table is read from Parquet or CSV files (its columns are the "
-                "event's properties), not JSON lines"
+                f"{table.key} is read from Parquet or CSV files (the loader packs their columns into "
+                f"{table.packed}), not JSON lines"
             )
         spec = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in table.column_names) + "}"
         exprs = [f"nullif({q(c)}, '')" for c in table.column_names]
@@ -582,7 +582,7 @@ class DuckDBLoader:
         for col in table.column_names:
             src = _pick(list(types), col)
             exprs.append(f"nullif({_parquet_text(src, types[src])}, '')" if src else "cast(null as varchar)")
-        if isinstance(table, EventFamily):
+        if isinstance(table, PackedTable):
             packed = [(n, types[n]) for n in packed_names(table, list(types))]
             exprs[table.column_names.index(table.packed)] = duckdb_packed(packed, _parquet_text)
         return exprs, f"read_parquet({paths}, file_row_number = true)", absent

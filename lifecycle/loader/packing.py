@@ -1,8 +1,9 @@
-"""The packed column of a table family (:class:`lifecycle.connectors.segment.EventFamily`): the
-columns of a batch file that are not the family's own, built back into one JSON object text.
+"""The packed column of a :class:`lifecycle.connectors.family.PackedTable`: the columns of a batch
+file that are not the table's own, built back into one JSON object text.
 
 Segment writes an event's properties as the columns of the event's own table; the loader lands
-every event table in one raw relation with the properties as ``{"name": value, ...}``:
+every event table in one raw relation, and the page calls, with the properties as
+``{"name": value, ...}``:
 
 - the file's columns in file order, but the declared and the standard ones (by name or prefix);
 - a null value is left out (Segment writes a missing property as null);
@@ -19,10 +20,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from lifecycle.connectors.family import EventFamily
+from lifecycle.connectors.family import PackedTable
 
 
-def packed_names(family: EventFamily, names: Sequence[str]) -> list[str]:
+def packed_names(family: PackedTable, names: Sequence[str]) -> list[str]:
     """The file columns packed into ``family.packed``, in file order."""
     return [n for n in names if not family.is_standard(n)]
 

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lifecycle.connectors import ALL_BY_KEY
-from lifecycle.connectors.family import EventFamily
+from lifecycle.connectors.family import EventFamily, PackedTable
 from lifecycle.contract import LINEAGE_COLUMNS, Table
 
 from .base import LOADED, MANIFEST_TABLE, BatchFile, FileResult, LoaderError
@@ -165,7 +165,7 @@ class SparkReaderProcess:
 
 def _packing(table: Table, fmt: str) -> dict[str, Any] | None:
     """What the reader needs to build a family's packed column (:mod:`.packing`)."""
-    if not isinstance(table, EventFamily):
+    if not isinstance(table, PackedTable):
         return None
     return {
         "column": table.packed,
@@ -261,10 +261,10 @@ class SparkLoader(DuckDBLoader):
             header = _unique_names(written)
         elif fmt == "parquet":
             absent = check_columns(table, pq.read_schema(readable[0].path).names)
-        if isinstance(table, EventFamily) and fmt not in ("parquet", "csv"):
+        if isinstance(table, PackedTable) and fmt not in ("parquet", "csv"):
             raise UnparseableFile(
-                f"a {table.source} event table is read from Parquet or CSV files (its columns are the "
-                "event's properties), not JSON lines"
+                f"{table.key} is read from Parquet or CSV files (the loader packs their columns into "
+                f"{table.packed}), not JSON lines"
             )
         for f in readable:
             check_utf8(f)

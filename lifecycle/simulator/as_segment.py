@@ -9,7 +9,9 @@ holds a value in another shape, the row is re-expressed the way Segment's wareho
   so the call carries the workspace in ``context_group_id``;
 - an event is a ``tracks`` row, and a row of the event's own table (``Report Created`` ->
   ``report_created``) holding its properties as columns: an object flattened into ``<key>_<sub>``
-  columns, an array as its JSON text. The client clock is ``original_timestamp``.
+  columns, an array as its JSON text. The client clock is ``original_timestamp``;
+- a page view (``Page Viewed``) is a page call: a ``pages`` row with its properties (``path``, the
+  plan) as columns, as ``analytics.page()`` sends it.
 
 An event whose properties are not a JSON object (an injected truncated payload) has no Segment
 form: Segment's API refuses such a call, so it is not written (:attr:`State.refused` counts them;
@@ -34,6 +36,8 @@ PRIMARY_TABLE = {"workspaces": "groups", "users": "identifies", "tracks": "track
 _NAMES = {env: default for env, default, _ in OPTIONS}
 _WORKSPACE = _NAMES["LIFECYCLE_SEGMENT_WORKSPACE_COLUMN"]
 _CRM_ACCOUNT = _NAMES["LIFECYCLE_SEGMENT_CRM_ACCOUNT_TRAIT"]
+#: the event the product's page views are (LIFECYCLE_SEGMENT_PAGE_EVENT's default): a page call
+PAGE_EVENT = "Page Viewed"
 
 
 @dataclass
@@ -127,6 +131,9 @@ def convert(table: str, rows: Iterable[Row], state: State) -> dict[str, list[Row
                 "received_at": r["received_at"],
                 "loaded_at": loaded,
             }
+            if r["event"] == PAGE_EVENT:  # a page call: its properties are the page's columns
+                add("pages", {**call, **(flatten(properties) if isinstance(properties, dict) else {})})
+                continue
             add("tracks", call)
             if isinstance(properties, dict) and r["event"] is not None:
                 add(event_table(r["event"]), {**call, "event_text": r["event"], **flatten(properties)})

@@ -29,7 +29,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from lifecycle.connectors import CONTRACT, LAYOUTS, Layout, default_layouts
-from lifecycle.connectors.family import EventFamily
+from lifecycle.connectors.family import EventFamily, PackedTable
 from lifecycle.contract import SOURCES, TABLES, Table
 
 from . import as_fivetran_hubspot, as_fivetran_salesforce, as_fivetran_stripe, as_segment
@@ -130,7 +130,7 @@ def write_database(out: Path, layout_name: str, database: Path, schema: str | No
             con.execute(f"attach {lit(str(database))} as target")
             con.execute(f"create schema target.{q(schema)}")
             for table in layout.tables:
-                if isinstance(table, EventFamily):  # its members as Segment's tables, typed
+                if isinstance(table, PackedTable):  # as Segment's own tables, typed: the loader packs them
                     rows += _write_members(con, out, table, schema)
                     continue
                 columns = ", ".join(q(c) for c in table.column_names)
@@ -145,15 +145,19 @@ def write_database(out: Path, layout_name: str, database: Path, schema: str | No
     return rows
 
 
-def _write_members(con, out: Path, family: EventFamily, schema: str) -> int:
-    """Write each member folder of ``family`` under ``out`` (Segment's event tables) into the
-    attached ``target`` database as one table, its files' rows in order, Parquet types kept."""
+def _write_members(con, out: Path, table: PackedTable, schema: str) -> int:
+    """Write the folder of a packed ``table`` under ``out`` (Segment's pages), or each member folder
+    of a family (its event tables), into the attached ``target`` database as one table each, the
+    files' rows in order, Parquet types kept."""
     from lifecycle.loader.discover import family_folders
     from lifecycle.loader.duckdb_loader import lit, q
 
     rows = 0
-    for folder in family_folders(out, family):
-        files = sorted(str(p) for p in folder.rglob("*.parquet"))
+    folders = (
+        family_folders(out, table) if isinstance(table, EventFamily) else [out / table.source / table.name]
+    )
+    for folder in folders:
+        files = sorted(str(p) for p in folder.rglob("*.parquet")) if folder.is_dir() else []
         if not files:
             continue
         paths = "[" + ", ".join(lit(f) for f in files) + "]"
@@ -239,7 +243,7 @@ def _convert_source(
                         rel = f"{layout.name}/{name}/{stem}.parquet"
                         arrow = (
                             _arrow_table(tables[name], out_rows)
-                            if name in tables
+                            if name in tables and not isinstance(tables[name], PackedTable)
                             else _family_arrow_table(layout, out_rows)
                         )
                         write_if_changed(out / rel, parquet_bytes(arrow))
@@ -288,7 +292,7 @@ def _arrow_table(table: Table, rows: list[dict]) -> pa.Table:
 
 
 def _family_arrow_table(layout: Layout, rows: list[dict]) -> pa.Table:
-    """A table of a layout's family (a Segment event table): the columns its rows carry, in order
+    """A packed table of a layout (Segment's pages, an event table): the columns its rows carry, in order
     of appearance; a column a declared table of the layout has (Segment's standard ones) typed as
     that one, a property by its Python values (text when they mix types)."""
     declared = {c.name: c.type for t in layout.tables for c in t.columns}

@@ -1,7 +1,8 @@
--- grain: one row per landed row of segment.tracks (every delivery of every track call), in the
--- shape of usage.tracks; the event's properties from the row of its own event table
--- (segment.event_properties: the loader lands every event table there, with the properties built
--- back into a JSON object)
+-- grain: one row per landed row of segment.tracks and of segment.pages (every delivery of every
+-- track call and page call), in the shape of usage.tracks. A track's properties come from the row
+-- of its own event table (segment.event_properties: the loader lands every event table there,
+-- with the properties built back into a JSON object); a page call is an event named by the var
+-- segment_page_event (`Page Viewed`), its properties built by the loader from the page's columns.
 with
 
 tracks as (
@@ -10,6 +11,10 @@ tracks as (
 
 event_properties as (
     select * from {{ source('segment', 'event_properties') }}
+),
+
+pages as (
+    select * from {{ source('segment', 'pages') }}
 ),
 
 -- a delivery is a message id and Segment's server clock (a redelivery arrives at another time);
@@ -32,7 +37,7 @@ numbered_properties as (
     from event_properties
 ),
 
-final as (
+track_calls as (
     select
         numbered_tracks.id as message_id,
         numbered_tracks.user_id,
@@ -53,6 +58,28 @@ final as (
             numbered_tracks.id = numbered_properties.id
             and numbered_tracks._received_instant = numbered_properties._received_instant
             and numbered_tracks._delivery = numbered_properties._delivery
+),
+
+page_calls as (
+    select
+        id as message_id,
+        user_id,
+        anonymous_id,
+        {{ adapter.quote(var('segment_workspace_column')) }} as workspace_id,
+        '{{ var("segment_page_event") | replace("'", "''") }}' as event,
+        original_timestamp as {{ adapter.quote('timestamp') }},
+        received_at,
+        properties,
+        loaded_at as _loaded_at,
+        _batch_file,
+        _row_number
+    from pages
+),
+
+final as (
+    select * from track_calls
+    union all
+    select * from page_calls
 )
 
 select * from final
