@@ -3,6 +3,9 @@
 -- of its own event table (segment.event_properties: the loader lands every event table there,
 -- with the properties built back into a JSON object); a page call is an event named by the var
 -- segment_page_event (`Page Viewed`), its properties built by the loader from the page's columns.
+-- Segment loads a track call and its event row in one sync; an event row landing in a later file
+-- than its track call is paired by a full rebuild, not by an incremental run of base_usage__tracks
+-- (which re-reads only the keys of new tracks files).
 with
 
 tracks as (
