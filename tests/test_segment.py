@@ -290,3 +290,14 @@ def test_event_tables_in_a_database_are_each_a_batch_of_the_family(tmp_path: Pat
     finally:
         wh.close()
     assert rows == [("m1", '{"method":"sso","attempts":3}', f"duckdb:{db}#segment.login")]
+
+
+def test_the_spark_engine_refuses_a_segment_database_in_one_line(tmp_path: Path) -> None:
+    from lifecycle.loader.base import LoaderError
+    from lifecycle.loader.database import DatabaseSource
+    from lifecycle.loader.spark_loader import SparkLoader
+
+    family = next(t for t in LAYOUTS["segment"].tables if isinstance(t, EventFamily))
+    loader = SparkLoader(duckdb.connect(), tmp_path / "raw", None)  # type: ignore[arg-type]
+    with pytest.raises(LoaderError, match="DuckDB engine only"):
+        loader.database_members(family, DatabaseSource(tmp_path / "segment.duckdb", "segment"))

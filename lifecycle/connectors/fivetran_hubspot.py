@@ -11,8 +11,11 @@ Mapping and what HubSpot cannot provide: docs/connectors/fivetran_hubspot.md.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
-from lifecycle.contract import Column, Table, col
+from lifecycle.contract import Table, col
+
+from . import fivetran
 
 LAYOUT = "fivetran_hubspot"
 
@@ -35,15 +38,11 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
-_SYNCED = col(
-    "_fivetran_synced", "timestamp", "When Fivetran wrote the row (UTC): the contract's `_loaded_at`."
-)
 _DELETED = col("is_deleted", "bool", "HubSpot's archived flag.", null=True)
 _CREATED = col("property_createdate", "timestamp", "When the record was created.")
 
 
-def _table(name: str, columns: tuple[Column, ...], key: tuple[str, ...], description: str) -> Table:
-    return Table(LAYOUT, name, (*columns, _SYNCED), key, description=description)
+_table = partial(fivetran.table, LAYOUT)
 
 
 def _association(name: str, left: str, right: str, what: str) -> Table:

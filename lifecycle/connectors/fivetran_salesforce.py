@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 from lifecycle.contract import Column, Table, col
 
+from . import fivetran
+
 LAYOUT = "fivetran_salesforce"
 
 #: (environment variable, default field name, what it carries)
@@ -35,16 +37,13 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
-_SYNCED = col(
-    "_fivetran_synced", "timestamp", "When Fivetran wrote the row (UTC): the contract's `_loaded_at`."
-)
 _DELETED = col("is_deleted", "bool", "Salesforce's recycle-bin flag.", null=True)
 _CREATED = col("created_date", "timestamp", "When the record was created.")
 _MODIFIED = col("last_modified_date", "timestamp", "When the record was last changed.", null=True)
 
 
 def _table(name: str, columns: tuple[Column, ...], description: str) -> Table:
-    return Table(LAYOUT, name, (*columns, _SYNCED), ("id",), description=description)
+    return fivetran.table(LAYOUT, name, columns, ("id",), description)
 
 
 def tables(options: Mapping[str, str]) -> tuple[Table, ...]:

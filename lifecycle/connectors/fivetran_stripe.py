@@ -9,13 +9,14 @@ every header-carrying batch file. The mapping onto the contract is in
 
 from __future__ import annotations
 
-from lifecycle.contract import Column, Table, col
+from functools import partial
+
+from lifecycle.contract import Table, col
+
+from . import fivetran
 
 LAYOUT = "fivetran_stripe"
 
-_SYNCED = col(
-    "_fivetran_synced", "timestamp", "When Fivetran wrote the row (UTC): the contract's `_loaded_at`."
-)
 _METADATA = col("metadata", "string", "Stripe metadata: a JSON object of the account's own keys.", null=True)
 _CREATED = col("created", "timestamp", "When the object was created in Stripe.")
 _HISTORY = (
@@ -29,8 +30,7 @@ _HISTORY = (
 )
 
 
-def _table(name: str, columns: tuple[Column, ...], key: tuple[str, ...], description: str) -> Table:
-    return Table(LAYOUT, name, (*columns, _SYNCED), key, description=description)
+_table = partial(fivetran.table, LAYOUT)
 
 
 _SUBSCRIPTION_COLUMNS = (

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lifecycle.contract import Table, col
+from lifecycle.contract import Column, Table, col
 
 from .family import EventFamily, PackedTable
 
@@ -69,6 +69,24 @@ _LOADED = col(
 _RECEIVED = col("received_at", "timestamp", "Segment's server clock when the call arrived (UTC).")
 
 
+def _call_columns(workspace: str) -> tuple[Column, ...]:
+    """The columns of a track or page call the adapter reads (the workspace column by its option)."""
+    return (
+        col("id", "string", "The message id: unique per call, repeated by a redelivery."),
+        col("user_id", "string", "The acting user; null for anonymous calls.", null=True),
+        col("anonymous_id", "string", "Device id of an anonymous visitor.", null=True),
+        col(workspace, "string", f"Option: {OPTIONS[0][2]}.", null=True),
+        col(
+            "original_timestamp",
+            "timestamp",
+            "The client's clock when the call was made (Segment's `timestamp` is corrected).",
+            null=True,
+        ),
+        _RECEIVED,
+        _LOADED,
+    )
+
+
 def tables(options: Mapping[str, str]) -> tuple[Table, ...]:
     """The tables with the columns named by ``options`` (by variable; defaults otherwise)."""
     name = {env: options.get(env) or default for env, default, _ in OPTIONS}
@@ -79,19 +97,9 @@ def tables(options: Mapping[str, str]) -> tuple[Table, ...]:
             LAYOUT,
             "tracks",
             (
-                col("id", "string", "The message id: unique per event, repeated by a redelivery."),
-                col("user_id", "string", "The acting user; null for anonymous calls.", null=True),
-                col("anonymous_id", "string", "Device id of an anonymous visitor.", null=True),
-                col(workspace, "string", f"Option: {OPTIONS[0][2]}.", null=True),
+                *_call_columns(workspace)[:4],
                 col("event", "string", "The event name, e.g. `Report Created`."),
-                col(
-                    "original_timestamp",
-                    "timestamp",
-                    "The client's clock when the call was made (Segment's `timestamp` is corrected).",
-                    null=True,
-                ),
-                _RECEIVED,
-                _LOADED,
+                *_call_columns(workspace)[4:],
             ),
             ("id",),
             description="One row per delivery of a track call.",
@@ -121,17 +129,7 @@ def tables(options: Mapping[str, str]) -> tuple[Table, ...]:
             LAYOUT,
             "pages",
             (
-                col("id", "string", "The message id of the page call."),
-                col(
-                    "user_id", "string", "The user who viewed the page; null for anonymous calls.", null=True
-                ),
-                col("anonymous_id", "string", "Device id of an anonymous visitor.", null=True),
-                col(workspace, "string", f"Option: {OPTIONS[0][2]}.", null=True),
-                col(
-                    "original_timestamp", "timestamp", "The client's clock when the call was made.", null=True
-                ),
-                _RECEIVED,
-                _LOADED,
+                *_call_columns(workspace),
                 col(
                     "properties",
                     "string",

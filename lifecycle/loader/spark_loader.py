@@ -30,7 +30,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -163,6 +163,13 @@ class SparkReaderProcess:
             self._log = None
 
 
+def _refuse_database(table: Table, source: DatabaseSource) -> NoReturn:
+    raise LoaderError(
+        f"{table.source} is read from the database {source.path}: database sources load on the "
+        "DuckDB engine only; unset DBT_TARGET, or land the tables as files (docs/connectors.md)"
+    )
+
+
 def _packing(table: Table, fmt: str) -> dict[str, Any] | None:
     """What the reader needs to build a family's packed column (:mod:`.packing`)."""
     if not isinstance(table, PackedTable):
@@ -230,15 +237,12 @@ class SparkLoader(DuckDBLoader):
         return notes
 
     def database_members(self, family: EventFamily, source: DatabaseSource) -> list[str]:
-        return [family.name]  # refused by load_database_table
+        _refuse_database(family, source)
 
     def load_database_table(
         self, table: Table, source: DatabaseSource, member: str | None = None
     ) -> tuple[FileResult, str | None]:
-        raise LoaderError(
-            f"{table.source} is read from the database {source.path}: database sources load on the "
-            "DuckDB engine only; unset DBT_TARGET, or land the tables as files (docs/connectors.md)"
-        )
+        _refuse_database(table, source)
 
     def _check_settings(self) -> None:  # rows are numbered by Spark, not by a DuckDB scan
         return
